@@ -1,0 +1,51 @@
+// Builds the Fastify app from config; api/server.ts starts it, tests inject
+// into it. Infrastructure clients are plugins that close themselves.
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config';
+import authPlugin from './plugins/auth';
+import dbPlugin from './plugins/db';
+import docsPlugin from './plugins/docs';
+import errorHandler from './plugins/errorHandler';
+import rateLimitPlugin from './plugins/rateLimit';
+import redisPlugin from './plugins/redis';
+import temporalPlugin from './plugins/temporal';
+import authRoutes from './routes/auth';
+import catalogRoutes from './routes/catalog';
+import healthRoutes from './routes/health';
+import { ErrorResponse } from './schemas';
+
+export async function buildApp(config: Config, opts: { logger?: FastifyServerOptions['logger'] } = {}) {
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'body.password'],
+    },
+    bodyLimit: 64 * 1024,
+    requestTimeout: 30_000,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('config', config);
+  app.addSchema(ErrorResponse);
+  await app.register(errorHandler);
+  await app.register(docsPlugin);
+  await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
+  await app.register(redisPlugin, { redisUrl: config.redisUrl });
+  await app.register(temporalPlugin, { address: config.temporal.address, namespace: config.temporal.namespace });
+  await app.register(rateLimitPlugin);
+  await app.register(authPlugin, { secret: config.jwt.secret, expiresIn: config.jwt.expiresIn });
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(catalogRoutes);
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,113 @@
+// Every setting the processes read, validated once at start-up. Defaults work
+// on a developer machine with Postgres, Redis and the Temporal dev server on
+// localhost; production must override the secrets (enforced below).
+import { TASK_QUEUE } from '../contracts/taskQueues';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, key: string, fallback: string): string {
+  const v = env[key];
+  return v === undefined || v.trim() === '' ? fallback : v.trim();
+}
+
+function int(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, key, String(fallback));
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${key} must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function url(env: Env, key: string, fallback: string, protocols: string[]): string {
+  const raw = read(env, key, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${key} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${key} must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+function hostPort(env: Env, key: string, fallback: string): string {
+  const raw = read(env, key, fallback);
+  if (!/^[\w.-]+:\d{1,5}$/.test(raw)) throw new ConfigError(`${key} must look like host:port, got "${raw}"`);
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, key: string, fallback: T, allowed: readonly T[]): T {
+  const raw = read(env, key, fallback);
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+export const DEV_JWT_SECRET = 'dev-only-secret-change-me-in-production-0123456789';
+
+export function loadConfig(env: Env = process.env) {
+  const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'test', 'production'] as const);
+  const jwtSecret = read(env, 'JWT_SECRET', DEV_JWT_SECRET);
+  if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  if (nodeEnv === 'production' && jwtSecret === DEV_JWT_SECRET) {
+    throw new ConfigError('JWT_SECRET must be set in production');
+  }
+  const temporalUiPort = int(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535);
+  const smtpUrl = read(env, 'SMTP_URL', '');
+  return {
+    nodeEnv,
+    logLevel: oneOf(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ] as const),
+    api: {
+      host: read(env, 'API_HOST', '127.0.0.1'),
+      port: int(env, 'API_PORT', 3000, 0, 65535),
+    },
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/railbook', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379/0', ['redis:', 'rediss:']),
+    temporal: {
+      address: hostPort(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
+      namespace: read(env, 'TEMPORAL_NAMESPACE', 'railbook'),
+      // Overridable so tests (and blue/green workers) can use their own queue.
+      taskQueue: read(env, 'TEMPORAL_TASK_QUEUE', TASK_QUEUE),
+      uiUrl: url(env, 'TEMPORAL_UI_URL', `http://127.0.0.1:${temporalUiPort}`, ['http:', 'https:']),
+      uiPort: temporalUiPort,
+    },
+    jwt: {
+      secret: jwtSecret,
+      expiresIn: read(env, 'JWT_EXPIRES_IN', '12h'),
+    },
+    mail: {
+      smtpUrl: smtpUrl === '' ? null : url(env, 'SMTP_URL', '', ['smtp:', 'smtps:']),
+      from: read(env, 'MAIL_FROM', 'Railbook <tickets@railbook.local>'),
+      outboxDir: read(env, 'MAIL_OUTBOX_DIR', 'var/mail'),
+    },
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** A copy safe to log: credentials in URLs and secrets are masked. */
+export function redactedConfig(config: Config): unknown {
+  const maskUrl = (u: string) => u.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return {
+    ...config,
+    databaseUrl: maskUrl(config.databaseUrl),
+    redisUrl: maskUrl(config.redisUrl),
+    jwt: { ...config.jwt, secret: '***' },
+    mail: { ...config.mail, smtpUrl: config.mail.smtpUrl && maskUrl(config.mail.smtpUrl) },
+  };
+}

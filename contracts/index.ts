@@ -1,0 +1,6 @@
+// The one place the API, the worker and the workflows agree on names and shapes.
+export * from './taskQueues';
+export * from './workflowIds';
+export * from './failures';
+export * from './payloads';
+export * from './searchAttributes';

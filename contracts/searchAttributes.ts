@@ -1,0 +1,14 @@
+// Custom search attributes that support staff filter on in the Temporal UI.
+// The dev server registers them at start (temporal/), workflows upsert them.
+// Kept free of SDK imports so scripts can read it without loading Temporal.
+export const SEARCH_ATTRIBUTES = {
+  Pnr: 'Keyword',
+  BookingStatus: 'Keyword',
+  TrainNumber: 'Keyword',
+  TravelDate: 'Keyword',
+  UserId: 'Keyword',
+  TravelClass: 'Keyword',
+} as const;
+
+export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
+export type SearchAttributeKind = (typeof SEARCH_ATTRIBUTES)[SearchAttributeName];

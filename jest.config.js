@@ -1,0 +1,52 @@
+// Two projects: `unit` needs nothing running; `integration` brings up (or
+// reuses) the Temporal dev server and a fresh test database in globalSetup.
+const fs = require('node:fs');
+const path = require('node:path');
+
+// Jest on Node 20 cannot require() ES modules, and some dependencies now ship
+// ESM only (e.g. cookie, used by fastify.inject). Such packages are compiled
+// to CommonJS by swc like our own code; every other package is left alone.
+function esmOnlyPackages(dir, found = new Set()) {
+  if (!fs.existsSync(dir)) return found;
+  for (const entry of fs.readdirSync(dir)) {
+    if (entry.startsWith('.')) continue;
+    const pkgDir = path.join(dir, entry);
+    if (entry.startsWith('@')) {
+      esmOnlyPackages(pkgDir, found);
+      continue;
+    }
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+      if (pkg.type === 'module') found.add(pkg.name.replace(/[.+]/g, '\\$&'));
+    } catch {
+      // not a package
+    }
+    esmOnlyPackages(path.join(pkgDir, 'node_modules'), found);
+  }
+  return found;
+}
+
+const esm = [...esmOnlyPackages(path.join(__dirname, 'node_modules'))].join('|');
+const swc = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swc },
+  // Ignore node_modules except the ESM packages above (matched on the innermost package).
+  transformIgnorePatterns: [`/node_modules/(?!(${esm})/)(@[^/]+/)?[^/]+/(?!node_modules/)`],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/setup/summaryReporter.js'],
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/setup/globalTeardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,12 @@
+// The integration tests' own infrastructure: a separate database, Redis
+// logical db and Temporal dev server port, so a run never touches dev data.
+// Each can be overridden with a TEST_* variable.
+export const TEST_ENV = {
+  DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/railbook_test',
+  REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15',
+  TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS ?? '127.0.0.1:7243',
+  TEMPORAL_UI_PORT: process.env.TEST_TEMPORAL_UI_PORT ?? '8243',
+  TEMPORAL_NAMESPACE: 'railbook',
+  NODE_ENV: 'test',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+} as const;

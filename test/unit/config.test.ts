@@ -1,0 +1,31 @@
+import { ConfigError, DEV_JWT_SECRET, loadConfig, redactedConfig } from '../../config';
+
+describe('config', () => {
+  it('has working defaults for a developer machine', () => {
+    const c = loadConfig({});
+    expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/railbook');
+    expect(c.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'railbook', uiPort: 8233 });
+    expect(c.mail.smtpUrl).toBeNull();
+  });
+
+  it.each([
+    [{ API_PORT: 'eighty' }, /API_PORT must be an integer/],
+    [{ API_PORT: '70000' }, /API_PORT must be between/],
+    [{ DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL must use postgres/],
+    [{ TEMPORAL_ADDRESS: 'localhost' }, /TEMPORAL_ADDRESS must look like host:port/],
+    [{ JWT_SECRET: 'short' }, /at least 32/],
+    [{ NODE_ENV: 'production' }, /JWT_SECRET must be set in production/],
+    [{ NODE_ENV: 'staging' }, /NODE_ENV must be one of/],
+  ])('fails fast on %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never shows secrets when logged', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://app:hunter2@db:5432/railbook', SMTP_URL: 'smtp://u:pw@mail:25' });
+    const shown = JSON.stringify(redactedConfig(c));
+    expect(shown).not.toContain('hunter2');
+    expect(shown).not.toContain(':pw@');
+    expect(shown).not.toContain(DEV_JWT_SECRET);
+  });
+});
