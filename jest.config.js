@@ -38,6 +38,8 @@ const shared = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60_000,
+  // A leaked handle must not hang CI for its whole budget; run with --detectOpenHandles to find one.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/setup/summaryReporter.js'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

@@ -1,12 +1,18 @@
 // Activities are built once per worker from injected clients; workflows only
 // see their types (proxyActivities<Activities>).
+import { createBookingActivities, type BookingDeps } from './bookings';
+import { createInventoryActivities, type InventoryDeps } from './inventory';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
+import { createPaymentActivities, type PaymentDeps } from './payments';
 
-export type ActivityDeps = NotificationDeps;
+export type ActivityDeps = NotificationDeps & InventoryDeps & BookingDeps & PaymentDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createNotificationActivities(deps),
+    ...createInventoryActivities(deps),
+    ...createBookingActivities(deps),
+    ...createPaymentActivities(deps),
   };
 }
 

@@ -4,6 +4,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config';
 import authPlugin from './plugins/auth';
+import bookingServices from './plugins/booking';
 import dbPlugin from './plugins/db';
 import docsPlugin from './plugins/docs';
 import errorHandler from './plugins/errorHandler';
@@ -11,9 +12,10 @@ import rateLimitPlugin from './plugins/rateLimit';
 import redisPlugin from './plugins/redis';
 import temporalPlugin from './plugins/temporal';
 import authRoutes from './routes/auth';
+import bookingRoutes from './routes/bookings';
 import catalogRoutes from './routes/catalog';
 import healthRoutes from './routes/health';
-import { ErrorResponse } from './schemas';
+import { BookingViewSchema, ErrorResponse } from './schemas';
 
 export async function buildApp(config: Config, opts: { logger?: FastifyServerOptions['logger'] } = {}) {
   const app = Fastify({
@@ -28,6 +30,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
 
   app.decorate('config', config);
   app.addSchema(ErrorResponse);
+  app.addSchema(BookingViewSchema);
   await app.register(errorHandler);
   await app.register(docsPlugin);
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
@@ -35,10 +38,12 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(temporalPlugin, { address: config.temporal.address, namespace: config.temporal.namespace });
   await app.register(rateLimitPlugin);
   await app.register(authPlugin, { secret: config.jwt.secret, expiresIn: config.jwt.expiresIn });
+  await app.register(bookingServices);
 
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(catalogRoutes);
+  await app.register(bookingRoutes);
   return app;
 }
 

@@ -1,5 +1,5 @@
 // Shared JSON schemas (TypeBox) for routes and the OpenAPI document.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ERROR_STATUS } from './errors';
 
 export const ErrorResponse = Type.Object(
@@ -38,3 +38,51 @@ export const PublicUser = Type.Object({
   name: Type.String(),
   role: Role,
 });
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const BerthTypeSchema = Type.Union(['LB', 'MB', 'UB', 'SL', 'SU', 'WS', 'MS', 'AS'].map((t) => Type.Literal(t)));
+
+export const PassengerInputSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' }),
+    age: Type.Integer({ minimum: 0, maximum: 125 }),
+    gender: Type.Union([Type.Literal('M'), Type.Literal('F'), Type.Literal('T')]),
+    berthPreference: Type.Optional(BerthTypeSchema),
+  },
+  { additionalProperties: false },
+);
+
+const StopRefSchema = Type.Object({ code: Type.String(), name: Type.String(), seq: Type.Integer(), time: Type.String() });
+
+export const BookingViewSchema = Type.Object(
+  {
+    pnr: Type.String(),
+    status: Type.String({ description: 'held, payment_pending, confirmed, expired, payment_failed, cancelled, failed' }),
+    trainNumber: Type.String(),
+    trainName: Type.String(),
+    runDate: Type.String(),
+    classCode: Type.String(),
+    from: StopRefSchema,
+    to: StopRefSchema,
+    passengers: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        age: Type.Integer(),
+        gender: Type.String(),
+        preference: Type.Optional(Type.String()),
+        coach: Nullable(Type.String()),
+        berthNo: Nullable(Type.Integer()),
+        berthType: Nullable(Type.String()),
+      }),
+    ),
+    fareTotal: Type.Integer({ description: 'paise' }),
+    amountPaid: Type.Integer({ description: 'paise' }),
+    amountRefunded: Type.Integer({ description: 'paise' }),
+    holdExpiresAt: Nullable(Type.String({ description: 'ISO instant; null once the hold is over' })),
+    paymentAttempts: Type.Integer(),
+    lastError: Nullable(Type.String()),
+    ticketSent: Type.Boolean(),
+    history: Type.Array(Type.Object({ at: Type.String(), event: Type.String(), detail: Type.Optional(Type.String()) })),
+  },
+  { $id: 'Booking' },
+);

@@ -86,6 +86,13 @@ export function loadConfig(env: Env = process.env) {
       uiUrl: url(env, 'TEMPORAL_UI_URL', `http://127.0.0.1:${temporalUiPort}`, ['http:', 'https:']),
       uiPort: temporalUiPort,
     },
+    booking: {
+      holdTtlSeconds: int(env, 'HOLD_TTL_SECONDS', 600, 2, 3600),
+      /** How long POST /bookings/:pnr/payment waits for the outcome before answering 202. */
+      paymentWaitSeconds: int(env, 'PAYMENT_WAIT_SECONDS', 25, 1, 120),
+      advanceDays: int(env, 'BOOKING_ADVANCE_DAYS', 120, 1, 400),
+      availabilityCacheSeconds: int(env, 'AVAILABILITY_CACHE_SECONDS', 5, 1, 300),
+    },
     jwt: {
       secret: jwtSecret,
       expiresIn: read(env, 'JWT_EXPIRES_IN', '12h'),

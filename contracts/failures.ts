@@ -8,6 +8,16 @@ export const FailureType = {
   NotFound: 'NotFound',
   /** The mail server refused the message permanently (5xx). */
   MailRejected: 'MailRejected',
+  /** The card was declined: retrying the same charge cannot succeed. */
+  PaymentDeclined: 'PaymentDeclined',
+  /** The same idempotency key was used for a different charge. */
+  PaymentConflict: 'PaymentConflict',
+  /** The payment provider is unreachable or failing: retried with backoff. */
+  GatewayUnavailable: 'GatewayUnavailable',
+  /** The provider refused a refund (unknown charge, more than was charged). */
+  RefundRejected: 'RefundRejected',
+  /** Postgres refused an overlapping sale (the exclusion constraint). */
+  SeatConflict: 'SeatConflict',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -16,4 +26,8 @@ export const NON_RETRYABLE_FAILURES: FailureType[] = [
   FailureType.InvalidInput,
   FailureType.NotFound,
   FailureType.MailRejected,
+  FailureType.PaymentDeclined,
+  FailureType.PaymentConflict,
+  FailureType.SeatConflict,
+  FailureType.RefundRejected,
 ];

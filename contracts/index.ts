@@ -4,3 +4,6 @@ export * from './workflowIds';
 export * from './failures';
 export * from './payloads';
 export * from './searchAttributes';
+export * from './inventory';
+export * from './booking';
+export * from './searchAttributeKeys';

@@ -12,6 +12,7 @@ import {
   integer,
   jsonb,
   pgEnum,
+  pgSchema,
   pgTable,
   primaryKey,
   serial,
@@ -335,3 +336,38 @@ export type Refund = typeof refunds.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
 export type NewNotification = typeof notifications.$inferInsert;
 export type AuditEntry = typeof auditLog.$inferSelect;
+
+// The sandbox payment provider's own ledger. It stands in for a real gateway's
+// servers, so it lives in its own schema and only payments/sandbox.ts touches it.
+export const paymentSandbox = pgSchema('payment_sandbox');
+
+export const sandboxTokens = paymentSandbox.table('tokens', {
+  token: text('token').primaryKey(),
+  last4: text('last4').notNull(),
+  brand: text('brand').notNull(),
+  behaviour: text('behaviour').notNull(), // success, decline, insufficient_funds, transient, slow
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const sandboxCharges = paymentSandbox.table('charges', {
+  id: text('id').primaryKey(),
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+  token: text('token').notNull(),
+  amount: integer('amount').notNull(),
+  currency: text('currency').notNull(),
+  status: text('status').notNull(), // succeeded, declined
+  declineCode: text('decline_code'),
+  attempts: integer('attempts').notNull().default(0),
+  refundedAmount: integer('refunded_amount').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const sandboxRefunds = paymentSandbox.table('refunds', {
+  id: text('id').primaryKey(),
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+  chargeId: text('charge_id')
+    .notNull()
+    .references(() => sandboxCharges.id),
+  amount: integer('amount').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,3 +1,5 @@
 // Everything the worker's workflow bundle registers. Workflow code runs in
 // Temporal's deterministic sandbox: no I/O, no Node built-ins (see eslint.config.mjs).
 export { userWelcomeWorkflow } from './userWelcome';
+export { inventoryWorkflow } from './inventory';
+export { bookingWorkflow } from './booking';

@@ -20,7 +20,8 @@ export default fp(
         tags: [
           { name: 'health', description: 'Liveness and readiness' },
           { name: 'auth', description: 'Register and log in' },
-          { name: 'catalog', description: 'Stations, trains and search' },
+          { name: 'catalog', description: 'Stations, trains, search and availability' },
+          { name: 'bookings', description: 'Hold, pay, cancel and list bookings' },
         ],
       },
     });

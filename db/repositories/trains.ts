@@ -87,3 +87,24 @@ export async function searchCandidates(db: DbOrTx, from: string, to: string): Pr
     to: r.b,
   }));
 }
+
+/** Every berth of a train's class in coach order, and the number of stops: an inventory's layout. */
+export async function inventoryLayout(
+  db: DbOrTx,
+  trainNumber: string,
+  classCode: string,
+): Promise<{ stopCount: number; berths: { coach: string; berthNo: number; type: string }[] }> {
+  const berths = await db.execute<{ coach: string; berth_no: number; berth_type: string }>(sql`
+    select tc.coach, b.berth_no, b.berth_type
+    from train_coaches tc
+    join coach_layout_berths b on b.class_code = tc.class_code
+    where tc.train_number = ${trainNumber} and tc.class_code = ${classCode}
+    order by tc.position, b.berth_no`);
+  const [stops] = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from train_stops where train_number = ${trainNumber}`,
+  ).then((r) => r.rows);
+  return {
+    stopCount: stops?.n ?? 0,
+    berths: berths.rows.map((r) => ({ coach: r.coach, berthNo: r.berth_no, type: r.berth_type })),
+  };
+}

@@ -11,10 +11,10 @@ export function uniqueTaskQueue(prefix: string): string {
   return `test-${prefix}-${process.pid}-${Date.now().toString(36)}`;
 }
 
-/** Keeps the SDK's INFO chatter (bundle sizes, worker states) out of test output. */
+/** Keeps the SDK's chatter (bundle sizes, worker states, expected activity failures) out of test output. */
 export function quietTemporalRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // already installed in this test file's module registry
   }

@@ -1,0 +1,133 @@
+// The booking actor's writes to Postgres. Each is idempotent by PNR, so a
+// retry, a replay or a reset of the workflow never duplicates a record.
+import { ApplicationFailure } from '@temporalio/activity';
+import { FailureType, type BookingInput } from '../contracts';
+import type { BerthType } from '../domain/types';
+import type { AllocatedSeat } from '../domain/allocation';
+import type { Db } from '../db/client';
+import { audit } from '../db/repositories/audit';
+import {
+  cancelSeats,
+  ensureTrainRun,
+  insertConfirmedSeats,
+  insertHeldBooking,
+  runIdOf,
+  setBookingStatus,
+} from '../db/repositories/bookings';
+
+export interface BookingDeps {
+  db: Db;
+}
+
+type TerminalStatus = 'expired' | 'payment_failed' | 'failed';
+
+function isExclusionViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e.code === '23P01' || e.cause?.code === '23P01';
+}
+
+export function createBookingActivities({ db }: BookingDeps) {
+  return {
+    async recordBookingHeld(input: BookingInput): Promise<void> {
+      await db.transaction(async (tx) => {
+        const runId = await ensureTrainRun(tx, input.trainNumber, input.runDate);
+        await insertHeldBooking(tx, {
+          pnr: input.pnr,
+          userId: input.userId,
+          runId,
+          classCode: input.classCode,
+          fromSeq: input.from.seq,
+          toSeq: input.to.seq,
+          fromStation: input.from.code,
+          toStation: input.to.code,
+          fareTotal: input.fare.total,
+          holdExpiresAt: new Date(input.holdExpiresAt),
+          workflowId: `booking-${input.pnr}`,
+          passengers: input.passengers.map((p, i) => {
+            const seat = input.seats.find((s) => s.passengerIndex === i);
+            return {
+              name: p.name,
+              age: p.age,
+              gender: p.gender,
+              berthPreference: p.preference ?? null,
+              coach: seat?.coach ?? null,
+              berthNo: seat?.berthNo ?? null,
+              berthType: seat?.type ?? null,
+              fare: input.fare.perPassenger[i]?.total ?? 0,
+            };
+          }),
+        });
+        await audit(tx, { actor: `user:${input.userId}`, action: 'booking.held', entity: `booking:${input.pnr}` });
+      });
+    },
+
+    async recordBookingStatus(input: { pnr: string; status: TerminalStatus | 'payment_pending'; holdExpiresAt?: number; detail?: string }): Promise<void> {
+      await db.transaction(async (tx) => {
+        await setBookingStatus(tx, input.pnr, input.status, input.holdExpiresAt ? { holdExpiresAt: new Date(input.holdExpiresAt) } : {});
+        await audit(tx, {
+          actor: `workflow:booking-${input.pnr}`,
+          action: `booking.${input.status}`,
+          entity: `booking:${input.pnr}`,
+          details: input.detail ? { detail: input.detail } : undefined,
+        });
+      });
+    },
+
+    /**
+     * The final record of a confirmed booking, in one transaction: status,
+     * amount paid, each passenger's berth and the seat allocations. The
+     * exclusion constraint refuses an overlapping sale; that is permanent.
+     */
+    async recordBookingConfirmed(input: {
+      pnr: string;
+      classCode: string;
+      fromSeq: number;
+      toSeq: number;
+      seats: AllocatedSeat[];
+      amountPaid: number;
+    }): Promise<void> {
+      try {
+        await db.transaction(async (tx) => {
+          const runId = await runIdOf(tx, input.pnr);
+          await insertConfirmedSeats(tx, {
+            pnr: input.pnr,
+            runId,
+            classCode: input.classCode,
+            fromSeq: input.fromSeq,
+            toSeq: input.toSeq,
+            seats: input.seats.map((s) => ({
+              passengerIdx: s.passengerIndex,
+              coach: s.coach,
+              berthNo: s.berthNo,
+              berthType: s.type as BerthType,
+            })),
+          });
+          await setBookingStatus(tx, input.pnr, 'confirmed', { amountPaid: input.amountPaid, holdExpiresAt: null });
+          await audit(tx, { actor: `workflow:booking-${input.pnr}`, action: 'booking.confirmed', entity: `booking:${input.pnr}` });
+        });
+      } catch (err) {
+        if (isExclusionViolation(err)) {
+          throw ApplicationFailure.nonRetryable(`berth already sold over this segment (PNR ${input.pnr})`, FailureType.SeatConflict);
+        }
+        throw err;
+      }
+    },
+
+    async recordBookingCancelled(input: { pnr: string; amountRefunded: number; by: string; reason: string }): Promise<void> {
+      await db.transaction(async (tx) => {
+        await cancelSeats(tx, input.pnr);
+        await setBookingStatus(tx, input.pnr, 'cancelled', { amountRefunded: input.amountRefunded, holdExpiresAt: null });
+        await audit(tx, {
+          actor: input.by,
+          action: 'booking.cancelled',
+          entity: `booking:${input.pnr}`,
+          details: { reason: input.reason, refunded: input.amountRefunded },
+        });
+      });
+    },
+
+    async recordRefundAmount(input: { pnr: string; amountRefunded: number; status: TerminalStatus }): Promise<void> {
+      await setBookingStatus(db, input.pnr, input.status, { amountRefunded: input.amountRefunded });
+    },
+  };
+}

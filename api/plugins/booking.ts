@@ -1,0 +1,29 @@
+import fp from 'fastify-plugin';
+import { createPaymentGateway, type PaymentGateway } from '../../payments';
+import { AvailabilityService } from '../services/availability';
+import { InventoryGateway } from '../services/inventoryGateway';
+import { JourneyPlanner } from '../services/journeys';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    inventory: InventoryGateway;
+    availability: AvailabilityService;
+    journeys: JourneyPlanner;
+    payments: PaymentGateway;
+  }
+}
+
+// The services the booking routes use, built once on the infrastructure plugins.
+export default fp(
+  async (app) => {
+    const { booking, temporal } = app.config;
+    app.decorate('inventory', new InventoryGateway(app.temporal, { taskQueue: temporal.taskQueue }));
+    app.decorate(
+      'availability',
+      new AvailabilityService({ client: app.temporal, redis: app.redis, db: app.db, ttlSeconds: booking.availabilityCacheSeconds, log: app.log }),
+    );
+    app.decorate('journeys', new JourneyPlanner(app.db, booking.advanceDays));
+    app.decorate('payments', createPaymentGateway('sandbox', app.db));
+  },
+  { name: 'booking-services', dependencies: ['db', 'redis', 'temporal'] },
+);

@@ -1,0 +1,416 @@
+import { randomInt } from 'node:crypto';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { FastifyRequest } from 'fastify';
+import {
+  bookingStateQuery,
+  bookingWorkflowId,
+  cancelUpdate,
+  inventoryWorkflowId,
+  payUpdate,
+  releaseSeatsSignal,
+  SA,
+  type BookingInput,
+  type BookingView,
+} from '../../contracts';
+import { FareError, fareQuote } from '../../domain/fares';
+import type { BerthType, PassengerInput } from '../../domain/types';
+import { findBooking, listUserBookings } from '../../db/repositories/bookings';
+import { CardInvalidError } from '../../payments';
+import type { bookingWorkflow } from '../../workflows';
+import { AppError, type ErrorCode } from '../errors';
+import { BookingViewSchema, IsoDate, PassengerInputSchema, StationCode, TrainNumber, errorResponses } from '../schemas';
+import { withIdempotency } from '../services/idempotency';
+
+const ClassCodeSchema = Type.Union(['1A', '2A', '3A', 'SL', 'CC', 'EC', '2S'].map((c) => Type.Literal(c)));
+const PnrParams = Type.Object({ pnr: Type.String({ pattern: '^[0-9]{10}$', description: '10-digit PNR' }) });
+
+/** ISO strings for the API; epoch ms inside the workflows. */
+function present(v: BookingView) {
+  return {
+    ...v,
+    holdExpiresAt: v.holdExpiresAt === null ? null : new Date(v.holdExpiresAt).toISOString(),
+    history: v.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+  };
+}
+
+/**
+ * An update refused by the workflow's validator carries our code as a message
+ * prefix; an update that reaches a workflow that has just finished is refused
+ * by the server.
+ */
+function updateRejection(err: unknown, whenClosed: ErrorCode): AppError | null {
+  if (err instanceof WorkflowNotFoundError || /already completed|workflow execution.*(completed|closed)/i.test((err as Error)?.message ?? '')) {
+    return new AppError(whenClosed, 'the booking has already ended');
+  }
+  if (!(err instanceof WorkflowUpdateFailedError)) return null;
+  const message = (err.cause as Error | undefined)?.message ?? err.message;
+  const m = /^([A-Z_]+): (.*)$/.exec(message);
+  const known: ErrorCode[] = ['HOLD_EXPIRED', 'BOOKING_NOT_PAYABLE', 'BOOKING_NOT_CANCELLABLE', 'PAYMENT_IN_PROGRESS'];
+  if (m && known.includes(m[1] as ErrorCode)) return new AppError(m[1] as ErrorCode, m[2] ?? message);
+  return null;
+}
+
+const bookings: FastifyPluginAsyncTypebox = async (app) => {
+  const { booking: cfg, temporal: tcfg } = app.config;
+
+  /** The booking's live state from its actor, or its record once the actor is gone; owners and staff only. */
+  async function loadBooking(req: FastifyRequest, pnr: string): Promise<{ view: BookingView; handle: WorkflowHandle | null }> {
+    const handle = app.temporal.workflow.getHandle(bookingWorkflowId(pnr));
+    let view: BookingView | null = null;
+    try {
+      view = await handle.query(bookingStateQuery);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    if (!view) {
+      const row = await findBooking(app.db, pnr);
+      if (!row) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
+      throw new AppError('BOOKING_NOT_FOUND', `booking ${pnr} is archived`);
+    }
+    const staff = req.user.role === 'support' || req.user.role === 'admin';
+    if (!staff && view.userId !== req.user.sub) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
+    return { view, handle };
+  }
+
+  async function reservePnr(): Promise<string> {
+    for (let i = 0; i < 5; i++) {
+      const pnr = String(randomInt(1_000_000_000, 10_000_000_000));
+      if ((await app.redis.set(`pnr:${pnr}`, '1', 'EX', 7 * 24 * 3600, 'NX')) === 'OK') return pnr;
+    }
+    throw new AppError('SERVICE_UNAVAILABLE', 'could not allocate a PNR; retry');
+  }
+
+  app.post(
+    '/bookings',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['bookings'],
+        summary: 'Hold berths on a train and create a booking',
+        description:
+          'Places a hold (default 10 minutes) and answers with the PNR, berths and fare. Pay with POST /bookings/{pnr}/payment before holdExpiresAt. Send an Idempotency-Key header to make retries safe.',
+        security: [{ bearerAuth: [] }],
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 128 })) }),
+        body: Type.Object(
+          {
+            trainNumber: TrainNumber,
+            date: IsoDate,
+            classCode: ClassCodeSchema,
+            from: StationCode,
+            to: StationCode,
+            passengers: Type.Array(PassengerInputSchema, { minItems: 1, maxItems: 6 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: BookingViewSchema, ...errorResponses(400, 401, 404, 409, 422, 503) },
+      },
+    },
+    async (req, reply) =>
+      withIdempotency(app.redis, req, reply, `user:${req.user.sub}:bookings`, async () => {
+        const body = req.body;
+        const journey = await app.journeys.plan(body);
+        const passengers: PassengerInput[] = body.passengers.map((p) => ({
+          name: p.name.trim(),
+          age: p.age,
+          gender: p.gender,
+          ...(p.berthPreference ? { preference: p.berthPreference as BerthType } : {}),
+        }));
+        let fare;
+        try {
+          fare = fareQuote({ classCode: journey.classCode, distanceKm: journey.distanceKm, superfast: journey.superfast, passengers });
+        } catch (err) {
+          if (err instanceof FareError) throw new AppError('INVALID_PASSENGERS', err.message);
+          throw err;
+        }
+        const pnr = await reservePnr();
+        const holdExpiresAt = Date.now() + cfg.holdTtlSeconds * 1000;
+        const key = { trainNumber: journey.trainNumber, runDate: journey.runDate, classCode: journey.classCode };
+        const hold = await app.inventory.hold(key, {
+          bookingId: pnr,
+          fromSeq: journey.from.seq,
+          toSeq: journey.to.seq,
+          passengers,
+          holdExpiresAt,
+        });
+        if (!hold.ok) {
+          if (hold.reason === 'NO_CAPACITY') {
+            throw new AppError('NO_SEATS_AVAILABLE', `no ${journey.classCode} berths free for ${passengers.length} passenger(s) from ${journey.from.stationCode} to ${journey.to.stationCode}`);
+          }
+          throw new AppError('INVALID_PASSENGERS', `the hold was refused: ${hold.reason}`);
+        }
+        await app.availability.invalidate(key);
+        const input: BookingInput = {
+          pnr,
+          userId: req.user.sub,
+          email: req.user.email,
+          trainNumber: journey.trainNumber,
+          trainName: journey.trainName,
+          runDate: journey.runDate,
+          classCode: journey.classCode,
+          from: { code: journey.from.stationCode, name: journey.from.stationName, seq: journey.from.seq, time: journey.from.time },
+          to: { code: journey.to.stationCode, name: journey.to.stationName, seq: journey.to.seq, time: journey.to.time },
+          departureAt: journey.departureAt,
+          passengers,
+          seats: hold.seats,
+          fare,
+          holdExpiresAt,
+          inventoryWorkflowId: inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode),
+        };
+        try {
+          await app.temporal.workflow.start<typeof bookingWorkflow>('bookingWorkflow', {
+            workflowId: bookingWorkflowId(pnr),
+            taskQueue: tcfg.taskQueue,
+            args: [input],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            typedSearchAttributes: [
+              { key: SA.Pnr, value: pnr },
+              { key: SA.BookingStatus, value: 'held' },
+              { key: SA.TrainNumber, value: journey.trainNumber },
+              { key: SA.TravelDate, value: journey.runDate },
+              { key: SA.UserId, value: String(req.user.sub) },
+              { key: SA.TravelClass, value: journey.classCode },
+            ],
+            staticSummary: `PNR ${pnr} · ${journey.trainNumber} ${journey.from.stationCode}→${journey.to.stationCode} · ${journey.from.time.slice(0, 10)} · ${journey.classCode} · ${passengers.length} pax`,
+            staticDetails: passengers.map((p, i) => `${i + 1}. ${p.name} (${p.age}${p.gender})`).join('\n'),
+          });
+        } catch (err) {
+          // Without its actor the hold would only wait for the inventory's own timer: give it back now.
+          await app.temporal.workflow
+            .getHandle(input.inventoryWorkflowId)
+            .signal(releaseSeatsSignal, { bookingId: pnr, reason: 'api_rollback' })
+            .catch((e: Error) => req.log.error({ err: e.message, pnr }, 'rollback release failed; inventory timer will free it'));
+          throw err;
+        }
+        req.log.info({ pnr, workflowId: bookingWorkflowId(pnr) }, 'booking held');
+        const view: BookingView = {
+          pnr,
+          status: 'held',
+          userId: input.userId,
+          trainNumber: input.trainNumber,
+          trainName: input.trainName,
+          runDate: input.runDate,
+          classCode: input.classCode,
+          from: input.from,
+          to: input.to,
+          passengers: passengers.map((p, i) => {
+            const seat = hold.seats.find((s) => s.passengerIndex === i);
+            return { ...p, coach: seat?.coach ?? null, berthNo: seat?.berthNo ?? null, berthType: seat?.type ?? null };
+          }),
+          fareTotal: fare.total,
+          amountPaid: 0,
+          amountRefunded: 0,
+          holdExpiresAt,
+          paymentAttempts: 0,
+          lastError: null,
+          ticketSent: false,
+          history: [{ at: Date.now(), event: 'held' }],
+        };
+        return { status: 201, body: present(view) };
+      }),
+  );
+
+  app.get(
+    '/bookings/:pnr',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['bookings'],
+        summary: 'A booking (its owner, support or admin)',
+        security: [{ bearerAuth: [] }],
+        params: PnrParams,
+        response: { 200: BookingViewSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (req) => present((await loadBooking(req, req.params.pnr)).view),
+  );
+
+  app.post(
+    '/bookings/:pnr/payment',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['bookings'],
+        summary: 'Pay for a held booking',
+        description:
+          'Charges the card once (repeating the request never charges twice). 200 with the confirmed booking; 402 PAYMENT_DECLINED when the card is declined (the berths are released); 202 while a slow payment is still being processed (poll GET /bookings/{pnr}). Sandbox test cards are in payments/README.md.',
+        security: [{ bearerAuth: [] }],
+        params: PnrParams,
+        body: Type.Object(
+          {
+            card: Type.Object(
+              {
+                number: Type.String({ pattern: '^[0-9 ]{12,23}$' }),
+                expMonth: Type.Integer({ minimum: 1, maximum: 12 }),
+                expYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
+                cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
+                holder: Type.Optional(Type.String({ maxLength: 100 })),
+              },
+              { additionalProperties: false },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: BookingViewSchema, 202: BookingViewSchema, ...errorResponses(400, 401, 402, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const { view, handle } = await loadBooking(req, req.params.pnr);
+      if (view.userId !== req.user.sub) throw new AppError('FORBIDDEN', 'only the traveller who booked can pay');
+      if (view.status === 'confirmed') return present(view);
+      if (view.status !== 'held' && view.status !== 'payment_pending') {
+        throw new AppError('BOOKING_NOT_PAYABLE', `booking is ${view.status}`);
+      }
+      let token;
+      try {
+        token = await app.payments.tokenize(req.body.card);
+      } catch (err) {
+        if (err instanceof CardInvalidError) throw new AppError('CARD_INVALID', err.message, { reason: err.code });
+        throw err;
+      }
+      const update = (handle as WorkflowHandle).executeUpdate(payUpdate, { args: [{ paymentToken: token.token, last4: token.last4 }] });
+      const timeout = new Promise<null>((r) => setTimeout(() => r(null), cfg.paymentWaitSeconds * 1000).unref());
+      let result: BookingView | null;
+      try {
+        result = await Promise.race([update, timeout]);
+      } catch (err) {
+        throw updateRejection(err, 'BOOKING_NOT_PAYABLE') ?? err;
+      } finally {
+        update.catch(() => undefined);
+      }
+      await app.availability.invalidate({ trainNumber: view.trainNumber, runDate: view.runDate, classCode: view.classCode });
+      if (result === null) {
+        return reply.status(202).send(present(await (handle as WorkflowHandle).query(bookingStateQuery)));
+      }
+      if (result.status === 'payment_failed') {
+        throw new AppError('PAYMENT_DECLINED', result.lastError ?? 'the payment failed', { booking: present(result) });
+      }
+      return present(result);
+    },
+  );
+
+  app.post(
+    '/bookings/:pnr/cancel',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['bookings'],
+        summary: 'Cancel a booking (refund by the cancellation rules)',
+        security: [{ bearerAuth: [] }],
+        params: PnrParams,
+        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })),
+        response: { 200: BookingViewSchema, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      const { view, handle } = await loadBooking(req, req.params.pnr);
+      if (view.status === 'cancelled') return present(view);
+      if (view.status !== 'held' && view.status !== 'confirmed') {
+        throw new AppError(view.status === 'payment_pending' ? 'PAYMENT_IN_PROGRESS' : 'BOOKING_NOT_CANCELLABLE', `booking is ${view.status}`);
+      }
+      try {
+        const result = await (handle as WorkflowHandle).executeUpdate(cancelUpdate, {
+          args: [{ reason: req.body?.reason ?? 'requested by traveller', by: `user:${req.user.sub}` }],
+        });
+        await app.availability.invalidate({ trainNumber: view.trainNumber, runDate: view.runDate, classCode: view.classCode });
+        return present(result);
+      } catch (err) {
+        if (err instanceof WorkflowFailedError) throw new AppError('BOOKING_NOT_CANCELLABLE', 'booking workflow failed');
+        throw updateRejection(err, 'BOOKING_NOT_CANCELLABLE') ?? err;
+      }
+    },
+  );
+
+  app.get(
+    '/bookings',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['bookings'],
+        summary: "The caller's bookings, newest first",
+        security: [{ bearerAuth: [] }],
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+        }),
+        response: {
+          200: Type.Object({
+            bookings: Type.Array(
+              Type.Object({
+                pnr: Type.String(),
+                status: Type.String(),
+                trainNumber: Type.String(),
+                runDate: Type.String(),
+                classCode: Type.String(),
+                fromStation: Type.String(),
+                toStation: Type.String(),
+                fareTotal: Type.Integer(),
+                amountPaid: Type.Integer(),
+                amountRefunded: Type.Integer(),
+                createdAt: Type.String(),
+              }),
+            ),
+          }),
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (req) => {
+      const rows = await listUserBookings(app.db, req.user.sub, req.query.limit, req.query.offset);
+      return { bookings: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) };
+    },
+  );
+
+  app.get(
+    '/trains/:number/availability',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Free berths per class for a segment on a date',
+        description: 'Cached for a few seconds; a booking made through this API refreshes it at once.',
+        params: Type.Object({ number: TrainNumber }),
+        querystring: Type.Object({ date: IsoDate, from: StationCode, to: StationCode, classCode: Type.Optional(ClassCodeSchema) }),
+        response: {
+          200: Type.Object({
+            trainNumber: Type.String(),
+            runDate: Type.String(),
+            from: Type.String(),
+            to: Type.String(),
+            classes: Type.Array(
+              Type.Object({
+                classCode: Type.String(),
+                available: Type.Integer(),
+                byType: Type.Record(Type.String(), Type.Integer()),
+                fare: Type.Integer({ description: 'adult fare, paise' }),
+              }),
+            ),
+          }),
+          ...errorResponses(400, 404),
+        },
+      },
+    },
+    async (req) => {
+      const { number } = req.params;
+      const { date, from, to } = req.query;
+      const info = await app.journeys.trainInfo(number);
+      const classCodes = req.query.classCode ? [req.query.classCode] : info.classes;
+      const classes = [];
+      let runDate = '';
+      for (const classCode of classCodes) {
+        const j = await app.journeys.plan({ trainNumber: number, date, classCode, from, to });
+        runDate = j.runDate;
+        const a = await app.availability.get({ trainNumber: number, runDate: j.runDate, classCode, fromSeq: j.from.seq, toSeq: j.to.seq });
+        const fare = fareQuote({ classCode: j.classCode, distanceKm: j.distanceKm, superfast: j.superfast, passengers: [{ age: 30 }] });
+        classes.push({ classCode, available: a.available, byType: a.byType as Record<string, number>, fare: fare.total });
+      }
+      return { trainNumber: number, runDate, from: from.toUpperCase(), to: to.toUpperCase(), classes };
+    },
+  );
+};
+
+export default bookings;

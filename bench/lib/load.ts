@@ -1,0 +1,503 @@
+// The load generator: closed-loop clients against the API (each client sends
+// its next request as soon as the previous one is answered), and the checks
+// run after each level (the inventory actor's own counters, booking workflows
+// in Temporal visibility, rows in Postgres).
+import { performance } from 'node:perf_hooks';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import {
+  holdSeatsUpdate,
+  inventorySummaryQuery,
+  inventoryWorkflowId,
+  type HoldRequest,
+  type InventoryInput,
+  type InventorySummary,
+} from '../../contracts';
+import { addDays } from '../../domain/calendar';
+import { runsOn } from '../../domain/search';
+import type { inventoryWorkflow } from '../../workflows';
+import { errorCode, httpClient, type HttpResult } from './http';
+import { percentiles, r1, steadyRate, type Pct } from './stats';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export const CARD_OK = { number: '4111 1111 1111 1111', expMonth: 12, expYear: 2030, cvc: '123' };
+
+/** xorshift32: seeded, so two runs of the benchmark send the same mix. */
+export function prng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The train under load
+
+interface Stop {
+  seq: number;
+  code: string;
+  km: number;
+  arrivalDay: number | null;
+  departureDay: number | null;
+}
+
+export interface Target {
+  trainNumber: string;
+  trainName: string;
+  classCode: string;
+  runsOnMask: number;
+  stops: Stop[];
+  coaches: number;
+  berths: number;
+}
+
+export async function loadTarget(pool: Pool, trainNumber: string, classCode: string): Promise<Target> {
+  const t = await pool.query<{ name: string; runs_on: number }>('select name, runs_on from trains where number = $1', [trainNumber]);
+  if (!t.rows[0]) throw new Error(`train ${trainNumber} is not in the timetable`);
+  const s = await pool.query<{ seq: number; station_code: string; km_from_origin: number; arrival_day: number | null; departure_day: number | null }>(
+    'select seq, station_code, km_from_origin, arrival_day, departure_day from train_stops where train_number = $1 order by seq',
+    [trainNumber],
+  );
+  const c = await pool.query<{ coaches: number; berths: number }>(
+    `select count(distinct tc.coach)::int as coaches, count(*)::int as berths
+       from train_coaches tc join coach_layout_berths b on b.class_code = tc.class_code
+      where tc.train_number = $1 and tc.class_code = $2`,
+    [trainNumber, classCode],
+  );
+  const cap = c.rows[0] ?? { coaches: 0, berths: 0 };
+  if (cap.berths === 0) throw new Error(`train ${trainNumber} has no ${classCode} coaches`);
+  return {
+    trainNumber,
+    trainName: t.rows[0].name,
+    classCode,
+    runsOnMask: t.rows[0].runs_on,
+    stops: s.rows.map((r) => ({
+      seq: r.seq,
+      code: r.station_code,
+      km: Number(r.km_from_origin),
+      arrivalDay: r.arrival_day,
+      departureDay: r.departure_day,
+    })),
+    coaches: cap.coaches,
+    berths: cap.berths,
+  };
+}
+
+/** The next `count` run dates of the train, starting `daysAhead` days from today (UTC). */
+export function runDates(target: Target, daysAhead: number, count: number): string[] {
+  const out: string[] = [];
+  let d = addDays(new Date().toISOString().slice(0, 10), daysAhead);
+  while (out.length < count) {
+    if (runsOn(target.runsOnMask, d)) out.push(d);
+    d = addDays(d, 1);
+  }
+  return out;
+}
+
+export interface BookingBody {
+  trainNumber: string;
+  date: string;
+  classCode: string;
+  from: string;
+  to: string;
+  passengers: { name: string; age: number; gender: 'M' | 'F'; berthPreference?: string }[];
+}
+
+const PREFS = ['LB', 'MB', 'UB', 'SL', 'SU'];
+
+/**
+ * Random bookings on ONE run: a segment of 1 + Exp(meanHops − 1) hops (so
+ * mostly short, some long, like real demand on a long route), 1–4
+ * passengers, 20 % with a berth preference. The date sent is the day the
+ * passenger boards at `from` (run date + that stop's day offset), so every
+ * request lands on the same inventory actor.
+ */
+export function bookingMaker(target: Target, runDate: string, meanHops: number, random: () => number): () => BookingBody {
+  const stops = target.stops;
+  const boardable = stops.filter((s) => s.departureDay !== null);
+  return () => {
+    for (;;) {
+      const hops = Math.min(stops.length - 1, 1 + Math.floor(-Math.log(1 - random()) * Math.max(meanHops - 1, 0)));
+      const fromIdx = Math.floor(random() * (stops.length - hops));
+      const from = stops[fromIdx]!;
+      const to = stops[fromIdx + hops]!;
+      // Some consecutive stops share a km figure: a zero-distance fare is refused, so draw again.
+      if (!boardable.includes(from) || to.arrivalDay === null || to.km <= from.km) continue;
+      const pax = 1 + Math.floor(random() * 4);
+      return {
+        trainNumber: target.trainNumber,
+        date: addDays(runDate, from.departureDay!),
+        classCode: target.classCode,
+        from: from.code,
+        to: to.code,
+        passengers: Array.from({ length: pax }, (_, i) => ({
+          name: `Bench Passenger ${i + 1}`,
+          age: 12 + Math.floor(random() * 64),
+          gender: random() < 0.5 ? ('M' as const) : ('F' as const),
+          ...(random() < 0.2 ? { berthPreference: PREFS[Math.floor(random() * PREFS.length)]! } : {}),
+        })),
+      };
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Users
+
+export async function registerUsers(apiUrl: string, count: number, log: (m: string) => void): Promise<string[]> {
+  const http = httpClient(apiUrl, { maxSockets: 4, timeoutMs: 30_000 });
+  const tokens: string[] = [];
+  const tag = Date.now().toString(36);
+  try {
+    for (let i = 0; i < count; i++) {
+      const res = await http.request('POST', '/auth/register', {
+        email: `bench-${tag}-${i}@railbook.local`,
+        password: 'bench-password',
+        name: `Bench User ${i}`,
+      });
+      if (res.status !== 201) throw new Error(`register failed (${res.status}): ${JSON.stringify(res.body)}`);
+      tokens.push((res.body as { token: string }).token);
+    }
+  } finally {
+    http.close();
+  }
+  log(`registered ${tokens.length} users (the register limit is 30/min per IP; clients share these tokens)`);
+  return tokens;
+}
+
+// ---------------------------------------------------------------------------
+// One level
+
+export type LevelKind = 'hold' | 'e2e';
+
+interface Outcome {
+  /** Final outcome label, e.g. "201", "409 NO_SEATS_AVAILABLE", "confirmed", "error: socket hang up". */
+  label: string;
+  definite: boolean;
+  created: boolean;
+  confirmed: boolean;
+  noSeats: boolean;
+  start: number;
+  end: number;
+  holdMs: number;
+  payMs: number | null;
+}
+
+export interface LevelOptions {
+  name: string;
+  kind: LevelKind;
+  clients: number;
+  requests: number;
+  maxSeconds: number;
+  apiUrl: string;
+  tokens: string[];
+  makeBody: () => BookingBody;
+  /** Stop when this share of the last 100 answers was 409 (the run is sold out). */
+  soldOutShare: number;
+  timeoutMs: number;
+}
+
+export interface TimelinePoint {
+  second: number;
+  answers: number;
+  created: number;
+  p50: number;
+  p99: number;
+}
+
+export interface LevelLoad {
+  name: string;
+  kind: LevelKind;
+  clients: number;
+  sent: number;
+  stoppedBecause: 'count' | 'time' | 'sold out';
+  elapsedSeconds: number;
+  outcomes: Record<string, number>;
+  definite: number;
+  notDefinite: number;
+  created: number;
+  confirmed: number;
+  noSeats: number;
+  answersPerSecond: number;
+  createdPerSecond: number;
+  confirmedPerSecond: number;
+  steadyAnswersPerSecond: number;
+  latency: { hold: Pct; holdCreated: Pct; holdNoSeats: Pct; pay: Pct | null; total: Pct | null };
+  timeline: TimelinePoint[];
+  firstErrors: string[];
+}
+
+function label(res: HttpResult): string {
+  if (res.status === 0) return `error: ${res.error ?? 'no answer'}`;
+  const code = errorCode(res.body);
+  return code ? `${res.status} ${code}` : String(res.status);
+}
+
+export async function runLevel(o: LevelOptions): Promise<LevelLoad> {
+  const http = httpClient(o.apiUrl, { maxSockets: o.clients, timeoutMs: o.timeoutMs });
+  const outcomes: Outcome[] = [];
+  const firstErrors: string[] = [];
+  const recent: boolean[] = [];
+  let issued = 0;
+  let stoppedBecause: LevelLoad['stoppedBecause'] = 'count';
+  const t0 = performance.now();
+  const deadline = t0 + o.maxSeconds * 1000;
+
+  const record = (out: Outcome, detail?: unknown) => {
+    outcomes.push(out);
+    if (!out.definite && firstErrors.length < 10) firstErrors.push(`${out.label} ${detail === undefined ? '' : JSON.stringify(detail).slice(0, 300)}`);
+    recent.push(out.noSeats);
+    if (recent.length > 100) recent.shift();
+    if (recent.length === 100 && recent.filter(Boolean).length >= o.soldOutShare * 100 && stoppedBecause === 'count') {
+      stoppedBecause = 'sold out';
+    }
+  };
+
+  const client = async (index: number) => {
+    const token = o.tokens[index % o.tokens.length]!;
+    for (;;) {
+      if (stoppedBecause !== 'count') return;
+      if (issued >= o.requests) return;
+      if (performance.now() >= deadline) {
+        stoppedBecause = 'time';
+        return;
+      }
+      issued += 1;
+      const start = performance.now();
+      const hold = await http.request('POST', '/bookings', o.makeBody(), token);
+      const holdLabel = label(hold);
+      const created = hold.status === 201;
+      const noSeats = holdLabel === '409 NO_SEATS_AVAILABLE';
+      if (o.kind === 'hold' || !created) {
+        record(
+          { label: holdLabel, definite: created || noSeats, created, confirmed: false, noSeats, start, end: performance.now(), holdMs: hold.ms, payMs: null },
+          created || noSeats ? undefined : hold.body,
+        );
+        continue;
+      }
+      const pnr = (hold.body as { pnr: string }).pnr;
+      const pay = await http.request('POST', `/bookings/${pnr}/payment`, { card: CARD_OK }, token);
+      const status = (pay.body as { status?: string } | null)?.status;
+      const confirmed = pay.status === 200 && status === 'confirmed';
+      record(
+        {
+          label: confirmed ? 'confirmed' : `payment ${label(pay)}${status ? ` (${status})` : ''}`,
+          definite: confirmed,
+          created,
+          confirmed,
+          noSeats: false,
+          start,
+          end: performance.now(),
+          holdMs: hold.ms,
+          payMs: pay.ms,
+        },
+        confirmed ? undefined : pay.body,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: o.clients }, (_, i) => client(i)));
+  const t1 = performance.now();
+  http.close();
+
+  const counts: Record<string, number> = {};
+  for (const out of outcomes) counts[out.label] = (counts[out.label] ?? 0) + 1;
+  const elapsed = (t1 - t0) / 1000;
+  const created = outcomes.filter((x) => x.created).length;
+  const confirmed = outcomes.filter((x) => x.confirmed).length;
+  const noSeats = outcomes.filter((x) => x.noSeats).length;
+  const definite = outcomes.filter((x) => x.definite).length;
+
+  const timeline: TimelinePoint[] = [];
+  for (let sec = 0; sec < Math.ceil(elapsed); sec++) {
+    const inSec = outcomes.filter((x) => Math.floor((x.end - t0) / 1000) === sec);
+    const p = percentiles(inSec.map((x) => x.holdMs));
+    timeline.push({ second: sec, answers: inSec.length, created: inSec.filter((x) => x.created).length, p50: r1(p.p50), p99: r1(p.p99) });
+  }
+
+  return {
+    name: o.name,
+    kind: o.kind,
+    clients: o.clients,
+    sent: issued,
+    stoppedBecause,
+    elapsedSeconds: elapsed,
+    outcomes: counts,
+    definite,
+    notDefinite: outcomes.length - definite + (issued - outcomes.length),
+    created,
+    confirmed,
+    noSeats,
+    answersPerSecond: outcomes.length / elapsed,
+    createdPerSecond: created / elapsed,
+    confirmedPerSecond: confirmed / elapsed,
+    steadyAnswersPerSecond: steadyRate(outcomes.map((x) => x.end)),
+    latency: {
+      hold: percentiles(outcomes.map((x) => x.holdMs)),
+      holdCreated: percentiles(outcomes.filter((x) => x.created).map((x) => x.holdMs)),
+      holdNoSeats: percentiles(outcomes.filter((x) => x.noSeats).map((x) => x.holdMs)),
+      pay: o.kind === 'e2e' ? percentiles(outcomes.filter((x) => x.payMs !== null).map((x) => x.payMs!)) : null,
+      total: o.kind === 'e2e' ? percentiles(outcomes.map((x) => x.end - x.start)) : null,
+    },
+    timeline,
+    firstErrors,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// After a level: what the system itself recorded
+
+export interface LevelChecks {
+  inventory: InventorySummary | null;
+  inventoryError?: string;
+  /** Hold batches sent to the actor, and the average requests per batch. */
+  avgBatch: number | null;
+  /** Booking workflows with this run's train and date, as counted by Temporal visibility. */
+  bookingWorkflows: number | null;
+  /** Rows in Postgres `bookings` for the run, and how many are confirmed. */
+  bookingRows: number;
+  confirmedRows: number;
+  /** Seconds after the last answer until Postgres held a row for every 201 (the worker caught up). */
+  drainSeconds: number | null;
+}
+
+export async function inventorySummary(client: Client, target: Target, runDate: string): Promise<InventorySummary> {
+  return client.workflow.getHandle(inventoryWorkflowId(target.trainNumber, runDate, target.classCode)).query(inventorySummaryQuery);
+}
+
+export async function checkLevel(
+  client: Client,
+  pool: Pool,
+  target: Target,
+  runDate: string,
+  expect: { created: number; confirmed: number },
+  drainTimeoutMs: number,
+): Promise<LevelChecks> {
+  const t0 = Date.now();
+  let rows = 0;
+  let confirmedRows = 0;
+  let drainSeconds: number | null = null;
+  for (;;) {
+    const r = await pool.query<{ n: number; c: number }>(
+      `select count(*)::int as n, count(*) filter (where b.status = 'confirmed')::int as c
+         from bookings b join train_runs r on r.id = b.run_id
+        where r.train_number = $1 and r.run_date = $2 and b.class_code = $3`,
+      [target.trainNumber, runDate, target.classCode],
+    );
+    rows = r.rows[0]?.n ?? 0;
+    confirmedRows = r.rows[0]?.c ?? 0;
+    if (rows >= expect.created && confirmedRows >= expect.confirmed) {
+      drainSeconds = (Date.now() - t0) / 1000;
+      break;
+    }
+    if (Date.now() - t0 > drainTimeoutMs) break;
+    await sleep(250);
+  }
+  let inventory: InventorySummary | null = null;
+  let inventoryError: string | undefined;
+  try {
+    inventory = await inventorySummary(client, target, runDate);
+  } catch (err) {
+    inventoryError = (err as Error).message;
+  }
+  let bookingWorkflows: number | null = null;
+  try {
+    const query = `WorkflowType = "bookingWorkflow" AND TrainNumber = "${target.trainNumber}" AND TravelDate = "${runDate}" AND TravelClass = "${target.classCode}"`;
+    // Visibility is eventually consistent: give it a few seconds to settle.
+    for (let i = 0; i < 20; i++) {
+      bookingWorkflows = (await client.workflow.count(query)).count;
+      if (bookingWorkflows >= expect.created) break;
+      await sleep(250);
+    }
+  } catch {
+    bookingWorkflows = null;
+  }
+  const batches = inventory?.stats.batches ?? 0;
+  const holdAttempts = (inventory?.stats.holds ?? 0) + (inventory?.stats.holdFailures ?? 0);
+  return {
+    inventory,
+    ...(inventoryError ? { inventoryError } : {}),
+    avgBatch: batches > 0 ? holdAttempts / batches : null,
+    bookingWorkflows,
+    bookingRows: rows,
+    confirmedRows,
+    drainSeconds,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Probe: one hold update straight to the actor, by batch size
+
+export interface ProbePoint {
+  batch: number;
+  updates: number;
+  p50: number;
+  p90: number;
+  max: number;
+  perRequestMs: number;
+}
+
+/**
+ * Sends hold batches of several sizes straight to an inventory actor on an
+ * idle system, one at a time, exactly as the API's gateway does
+ * (executeUpdateWithStart). Shows the fixed cost of an update round trip
+ * and what each extra request in a batch adds. No booking workflows are
+ * started, so nothing else competes for the worker.
+ */
+export async function probeBatchLatency(
+  client: Client,
+  target: Target,
+  runDate: string,
+  sizes: number[],
+  updatesPerSize: number,
+  random: () => number,
+): Promise<ProbePoint[]> {
+  const id = inventoryWorkflowId(target.trainNumber, runDate, target.classCode);
+  const input: InventoryInput = { trainNumber: target.trainNumber, runDate, classCode: target.classCode };
+  const last = target.stops.length - 1;
+  let seq = 0;
+  const send = async (size: number) => {
+    const requests: HoldRequest[] = Array.from({ length: size }, () => {
+      const fromSeq = Math.floor(random() * last);
+      return {
+        bookingId: `probe-${++seq}`,
+        fromSeq,
+        toSeq: fromSeq + 1,
+        passengers: [{ name: 'Probe', age: 30, gender: 'M' as const }],
+        holdExpiresAt: Date.now() + 600_000,
+      };
+    });
+    const t = performance.now();
+    await client.workflow.executeUpdateWithStart(holdSeatsUpdate, {
+      args: [{ requests }],
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof inventoryWorkflow>('inventoryWorkflow', {
+        workflowId: id,
+        taskQueue: 'railbook',
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+    return performance.now() - t;
+  };
+  // The first updates start the actor (it refuses holds while it loads its layout): not measured.
+  let warm = 0;
+  for (let attempt = 0; warm < 3 && attempt < 50; attempt++) {
+    try {
+      await send(1);
+      warm += 1;
+    } catch {
+      await sleep(100);
+    }
+  }
+  const points: ProbePoint[] = [];
+  for (const size of sizes) {
+    const ms: number[] = [];
+    for (let i = 0; i < updatesPerSize; i++) ms.push(await send(size));
+    const p = percentiles(ms);
+    points.push({ batch: size, updates: ms.length, p50: r1(p.p50), p90: r1(p.p90), max: r1(p.max), perRequestMs: r1(p.p50 / size) });
+  }
+  return points;
+}

@@ -1,0 +1,121 @@
+// CPU time per process group from /proc (Linux), sampled around each load
+// level: on a 2-core machine the question is usually "who ate the cores".
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+let clkTck: number | null = null;
+function ticksPerSecond(): number {
+  if (clkTck === null) {
+    try {
+      clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clkTck = 100;
+    }
+  }
+  return clkTck;
+}
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  comm: string;
+  ticks: number;
+}
+
+function readStat(pid: number): ProcStat | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const open = text.indexOf('(');
+    const close = text.lastIndexOf(')');
+    const comm = text.slice(open + 1, close);
+    const rest = text.slice(close + 2).split(' ');
+    // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+    return { pid, ppid: Number(rest[1]), comm, ticks: Number(rest[11]) + Number(rest[12]) };
+  } catch {
+    return null;
+  }
+}
+
+function allProcs(): ProcStat[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: ProcStat[] = [];
+  for (const n of names) {
+    if (!/^\d+$/.test(n)) continue;
+    const s = readStat(Number(n));
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+/** pid and every live descendant of it. */
+export function processTree(pid: number, procs: ProcStat[] = allProcs()): number[] {
+  const children = new Map<number, number[]>();
+  for (const p of procs) {
+    const list = children.get(p.ppid) ?? [];
+    list.push(p.pid);
+    children.set(p.ppid, list);
+  }
+  const out: number[] = [];
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    if (!procs.some((x) => x.pid === p)) continue;
+    out.push(p);
+    stack.push(...(children.get(p) ?? []));
+  }
+  return out;
+}
+
+/** What to measure: a process tree rooted at a pid, only a pid itself, or every process with a given name. */
+export type ProcGroup = { name: string; treeOf: number } | { name: string; pid: number } | { name: string; comm: string };
+
+export interface CpuSample {
+  at: number;
+  /** CPU seconds (user + system) per group, cumulative since each process started. */
+  groups: Record<string, number>;
+  /** Machine-wide busy and total CPU seconds (all cores), from /proc/stat. */
+  machineBusy: number;
+  machineTotal: number;
+}
+
+function machineTimes(): { busy: number; total: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = v.reduce((a, b) => a + b, 0);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    return { busy: (total - idle) / ticksPerSecond(), total: total / ticksPerSecond() };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+export function sampleCpu(groups: ProcGroup[]): CpuSample {
+  const procs = allProcs();
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  const hz = ticksPerSecond();
+  const out: Record<string, number> = {};
+  for (const g of groups) {
+    let pids: number[];
+    if ('treeOf' in g) pids = processTree(g.treeOf, procs);
+    else if ('pid' in g) pids = [g.pid];
+    else pids = procs.filter((p) => p.comm === g.comm).map((p) => p.pid);
+    out[g.name] = pids.reduce((sum, pid) => sum + (byPid.get(pid)?.ticks ?? 0), 0) / hz;
+  }
+  const m = machineTimes();
+  return { at: Date.now(), groups: out, machineBusy: m.busy, machineTotal: m.total };
+}
+
+/** Per group: share of one core used between two samples (1.0 = one full core). */
+export function cpuBetween(a: CpuSample, b: CpuSample): { cores: Record<string, number>; machineBusyShare: number } {
+  const seconds = Math.max((b.at - a.at) / 1000, 1e-3);
+  const cores: Record<string, number> = {};
+  for (const [k, v] of Object.entries(b.groups)) cores[k] = Math.max(0, v - (a.groups[k] ?? 0)) / seconds;
+  const total = b.machineTotal - a.machineTotal;
+  return { cores, machineBusyShare: total > 0 ? (b.machineBusy - a.machineBusy) / total : 0 };
+}

@@ -1,0 +1,71 @@
+// Messages of the booking actor: one workflow per booking (booking-<PNR>).
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AllocatedSeat } from '../domain/allocation';
+import type { FareQuote } from '../domain/fares';
+import type { ConfirmResult } from './inventory';
+import type { PassengerInput } from '../domain/types';
+
+export type BookingStatus = 'held' | 'payment_pending' | 'confirmed' | 'expired' | 'payment_failed' | 'cancelled' | 'failed';
+
+export interface StopRef {
+  code: string;
+  name: string;
+  seq: number;
+  /** Local date-time with offset, e.g. 2026-12-24T16:35+05:30. */
+  time: string;
+}
+
+export interface BookingInput {
+  pnr: string;
+  userId: number;
+  email: string;
+  trainNumber: string;
+  trainName: string;
+  runDate: string;
+  classCode: string;
+  from: StopRef;
+  to: StopRef;
+  /** Epoch ms of departure from the boarding station (refund windows count from it). */
+  departureAt: number;
+  passengers: PassengerInput[];
+  seats: AllocatedSeat[];
+  fare: FareQuote;
+  holdExpiresAt: number;
+  inventoryWorkflowId: string;
+}
+
+export interface PaymentInfo {
+  paymentToken: string;
+  last4: string;
+}
+
+export interface BookingView {
+  pnr: string;
+  status: BookingStatus;
+  userId: number;
+  trainNumber: string;
+  trainName: string;
+  runDate: string;
+  classCode: string;
+  from: StopRef;
+  to: StopRef;
+  passengers: (PassengerInput & { coach: string | null; berthNo: number | null; berthType: string | null })[];
+  fareTotal: number;
+  amountPaid: number;
+  amountRefunded: number;
+  holdExpiresAt: number | null;
+  paymentAttempts: number;
+  lastError: string | null;
+  ticketSent: boolean;
+  history: { at: number; event: string; detail?: string }[];
+}
+
+/** The inventory's answer to confirmSeatsSignal. */
+export const seatsConfirmedSignal = defineSignal<[ConfirmResult]>('seatsConfirmed');
+export const payUpdate = defineUpdate<BookingView, [PaymentInfo]>('pay');
+export const cancelUpdate = defineUpdate<BookingView, [{ reason: string; by: string }]>('cancel');
+export const bookingStateQuery = defineQuery<BookingView>('state');
+/** Support: move the hold deadline (validated against the inventory). */
+export const extendHoldSignal = defineSignal<[{ minutes: number; by: string }]>('extendHold');
+/** Support: send the ticket email again (a new dedupe key per request). */
+export const resendTicketSignal = defineSignal<[{ by: string; requestId: string }]>('resendTicket');

@@ -1,0 +1,89 @@
+// Messages of the inventory actor: one workflow per train run and class
+// (inventory-<train>-<runDate>-<class>), the only writer of that run's seats.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AllocatedSeat, AllocationFailure, Availability, InventoryState, SeatMapView } from '../domain/allocation';
+import type { PassengerInput, Quota } from '../domain/types';
+
+export interface InventoryInput {
+  trainNumber: string;
+  runDate: string;
+  classCode: string;
+  /** Present after continue-as-new: everything the previous run knew. */
+  carried?: InventoryCarry;
+}
+
+export interface InventoryCarry {
+  state: InventoryState;
+  /** Booking ids released in the last day, so a late duplicate hold is refused, not re-seated. */
+  closed: Record<string, number>;
+  stats: InventoryStats;
+}
+
+export interface InventoryStats {
+  runs: number;
+  holds: number;
+  holdFailures: number;
+  confirms: number;
+  releases: number;
+  expiries: number;
+  batches: number;
+  largestBatch: number;
+}
+
+export interface HoldRequest {
+  bookingId: string;
+  fromSeq: number;
+  toSeq: number;
+  passengers: PassengerInput[];
+  /** Epoch ms; the inventory releases the hold by itself this long after it, if nobody confirmed it. */
+  holdExpiresAt: number;
+  quota?: Quota;
+}
+
+export type HoldFailureReason = AllocationFailure | 'BOOKING_CLOSED';
+
+export type HoldResult =
+  | { bookingId: string; ok: true; seats: AllocatedSeat[]; duplicate: boolean }
+  | { bookingId: string; ok: false; reason: HoldFailureReason };
+
+export interface ConfirmResult {
+  bookingId: string;
+  ok: boolean;
+  status: 'sold' | 'none';
+  seats: AllocatedSeat[];
+}
+
+export interface ReleaseRequest {
+  bookingId: string;
+  reason: 'expired' | 'payment_failed' | 'cancelled' | 'api_rollback' | 'support';
+  /** Release only a hold, never a sale (a late expiry must not undo a paid booking). */
+  onlyIfHeld?: boolean;
+}
+
+export interface InventorySummary {
+  trainNumber: string;
+  runDate: string;
+  classCode: string;
+  stopCount: number;
+  berths: number;
+  held: number;
+  sold: number;
+  stats: InventoryStats;
+}
+
+/** Several hold requests in one message: the API coalesces concurrent requests per run. */
+export const holdSeatsUpdate = defineUpdate<HoldResult[], [{ requests: HoldRequest[] }]>('holdSeats');
+/**
+ * Turns a hold into a sale. A signal, not an update: hundreds of bookings may
+ * confirm at once after a rush, and updates are limited to 10 in flight per
+ * workflow while signals queue. The inventory answers with `seatsConfirmedSignal`
+ * to the booking workflow named in `replyTo`.
+ */
+export const confirmSeatsSignal = defineSignal<[{ bookingId: string; replyTo: string }]>('confirmSeats');
+export const extendHoldUpdate = defineUpdate<{ ok: boolean; holdExpiresAt: number | null }, [{ bookingId: string; holdExpiresAt: number }]>(
+  'extendHold',
+);
+export const releaseSeatsSignal = defineSignal<[ReleaseRequest]>('releaseSeats');
+export const availabilityQuery = defineQuery<Availability, [{ fromSeq: number; toSeq: number; quota?: Quota }]>('availability');
+export const seatMapQuery = defineQuery<SeatMapView>('seatMap');
+export const inventorySummaryQuery = defineQuery<InventorySummary>('summary');

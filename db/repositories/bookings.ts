@@ -1,0 +1,145 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client';
+import { bookings, passengers, seatAllocations, trainRuns, type Booking, type Passenger } from '../schema';
+
+/** The run row of a train on a date, created the first time anyone books it. */
+export async function ensureTrainRun(db: DbOrTx, trainNumber: string, runDate: string): Promise<number> {
+  const [inserted] = await db
+    .insert(trainRuns)
+    .values({ trainNumber, runDate })
+    .onConflictDoNothing()
+    .returning({ id: trainRuns.id });
+  if (inserted) return inserted.id;
+  const [row] = await db
+    .select({ id: trainRuns.id })
+    .from(trainRuns)
+    .where(and(eq(trainRuns.trainNumber, trainNumber), eq(trainRuns.runDate, runDate)));
+  if (!row) throw new Error(`train run ${trainNumber} ${runDate} vanished`);
+  return row.id;
+}
+
+export interface HeldBookingRecord {
+  pnr: string;
+  userId: number;
+  runId: number;
+  classCode: string;
+  fromSeq: number;
+  toSeq: number;
+  fromStation: string;
+  toStation: string;
+  fareTotal: number;
+  holdExpiresAt: Date;
+  workflowId: string;
+  passengers: {
+    name: string;
+    age: number;
+    gender: string;
+    berthPreference: Passenger['berthPreference'];
+    coach: string | null;
+    berthNo: number | null;
+    berthType: Passenger['berthType'];
+    fare: number;
+  }[];
+}
+
+/** Idempotent by PNR: a retried activity finds the rows already there. */
+export async function insertHeldBooking(db: DbOrTx, b: HeldBookingRecord): Promise<void> {
+  const { passengers: pax, ...row } = b;
+  const [created] = await db
+    .insert(bookings)
+    .values({ ...row, status: 'held' })
+    .onConflictDoNothing()
+    .returning({ pnr: bookings.pnr });
+  if (!created) return;
+  await db.insert(passengers).values(pax.map((p, idx) => ({ ...p, pnr: b.pnr, idx })));
+}
+
+export async function setBookingStatus(
+  db: DbOrTx,
+  pnr: string,
+  status: Booking['status'],
+  extra: Partial<Pick<Booking, 'holdExpiresAt' | 'amountPaid' | 'amountRefunded'>> = {},
+): Promise<void> {
+  await db
+    .update(bookings)
+    .set({ status, ...extra, updatedAt: sql`now()` })
+    .where(eq(bookings.pnr, pnr));
+}
+
+export interface SeatRow {
+  passengerIdx: number;
+  coach: string;
+  berthNo: number;
+  berthType: NonNullable<Passenger['berthType']>;
+}
+
+/** Writes the final seat records of a confirmed booking; safe to repeat. */
+export async function insertConfirmedSeats(
+  db: DbOrTx,
+  b: { pnr: string; runId: number; classCode: string; fromSeq: number; toSeq: number; seats: SeatRow[] },
+): Promise<void> {
+  for (const s of b.seats) {
+    await db
+      .update(passengers)
+      .set({ coach: s.coach, berthNo: s.berthNo, berthType: s.berthType })
+      .where(and(eq(passengers.pnr, b.pnr), eq(passengers.idx, s.passengerIdx)));
+  }
+  await db
+    .insert(seatAllocations)
+    .values(
+      b.seats.map((s) => ({
+        pnr: b.pnr,
+        passengerIdx: s.passengerIdx,
+        runId: b.runId,
+        classCode: b.classCode,
+        coach: s.coach,
+        berthNo: s.berthNo,
+        fromSeq: b.fromSeq,
+        toSeq: b.toSeq,
+        status: 'confirmed' as const,
+      })),
+    )
+    .onConflictDoNothing({
+      target: [seatAllocations.pnr, seatAllocations.passengerIdx, seatAllocations.coach, seatAllocations.berthNo, seatAllocations.fromSeq],
+    });
+}
+
+export async function cancelSeats(db: DbOrTx, pnr: string): Promise<void> {
+  await db.update(seatAllocations).set({ status: 'cancelled' }).where(eq(seatAllocations.pnr, pnr));
+}
+
+export async function findBooking(db: DbOrTx, pnr: string): Promise<(Booking & { passengers: Passenger[] }) | undefined> {
+  const [row] = await db.select().from(bookings).where(eq(bookings.pnr, pnr));
+  if (!row) return undefined;
+  const pax = await db.select().from(passengers).where(eq(passengers.pnr, pnr)).orderBy(passengers.idx);
+  return { ...row, passengers: pax };
+}
+
+export async function listUserBookings(db: DbOrTx, userId: number, limit: number, offset: number) {
+  return db
+    .select({
+      pnr: bookings.pnr,
+      status: bookings.status,
+      trainNumber: trainRuns.trainNumber,
+      runDate: trainRuns.runDate,
+      classCode: bookings.classCode,
+      fromStation: bookings.fromStation,
+      toStation: bookings.toStation,
+      fareTotal: bookings.fareTotal,
+      amountPaid: bookings.amountPaid,
+      amountRefunded: bookings.amountRefunded,
+      createdAt: bookings.createdAt,
+    })
+    .from(bookings)
+    .innerJoin(trainRuns, eq(trainRuns.id, bookings.runId))
+    .where(eq(bookings.userId, userId))
+    .orderBy(desc(bookings.createdAt), desc(bookings.pnr))
+    .limit(limit)
+    .offset(offset);
+}
+
+export async function runIdOf(db: DbOrTx, pnr: string): Promise<number> {
+  const [row] = await db.select({ runId: bookings.runId }).from(bookings).where(eq(bookings.pnr, pnr));
+  if (!row) throw new Error(`booking ${pnr} not recorded`);
+  return row.runId;
+}

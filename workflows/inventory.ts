@@ -1,0 +1,263 @@
+// The inventory actor: one workflow per train run and class. It alone decides
+// which berth is held or sold over which segment, so double booking is
+// impossible by construction: every message is handled to completion, one
+// after another, on a single state.
+//
+// Message pattern (see docs/architecture.md for the measurements): holds
+// arrive as *batched* updates — the API coalesces the requests for one run
+// that arrive while a previous batch is in flight — so a rush of hundreds of
+// requests a second becomes tens of updates a second, far below the server's
+// 10 in-flight updates per workflow. Confirmations are signals (answered by a
+// signal to the booking), since a rush ends in as many confirmations as holds
+// and signals have no in-flight limit. Update handlers are synchronous (no
+// awaits), so each update completes in the workflow task that delivers it.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  availabilityQuery,
+  confirmSeatsSignal,
+  extendHoldUpdate,
+  holdSeatsUpdate,
+  inventorySummaryQuery,
+  releaseSeatsSignal,
+  seatMapQuery,
+  type ConfirmResult,
+  type HoldRequest,
+  type HoldResult,
+  type InventoryCarry,
+  type InventoryInput,
+  type InventoryStats,
+  type ReleaseRequest,
+} from '../contracts/inventory';
+import { seatsConfirmedSignal } from '../contracts/booking';
+import {
+  allocate,
+  availability,
+  confirm,
+  createInventory,
+  heldBookings,
+  release,
+  seatMap,
+  type InventoryState,
+} from '../domain/allocation';
+
+const { loadInventoryLayout } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/** A hold is released by the inventory itself this long after its deadline, if the booking actor did not act. */
+export const HOLD_GRACE_MS = 5 * 60_000;
+/** Booking ids released are remembered this long, to refuse a late duplicate hold. */
+const CLOSED_RETENTION_MS = 24 * 3600_000;
+/**
+ * Continue-as-new well before the server's limits: 2,000 updates per run and
+ * a history warning at 10,240 events. Each batch is one update (plus a few
+ * events), so these bounds keep a run far from both.
+ */
+export const MAX_MESSAGES_PER_RUN = 500;
+const MAX_HISTORY_EVENTS = 4_000;
+
+const emptyStats = (): InventoryStats => ({
+  runs: 0,
+  holds: 0,
+  holdFailures: 0,
+  confirms: 0,
+  releases: 0,
+  expiries: 0,
+  batches: 0,
+  largestBatch: 0,
+});
+
+export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
+  const { trainNumber, runDate, classCode } = input;
+  let state: InventoryState | undefined = input.carried?.state;
+  const closed: Record<string, number> = input.carried?.closed ?? {};
+  const stats: InventoryStats = input.carried?.stats ?? emptyStats();
+  stats.runs += 1;
+  let messagesThisRun = 0;
+  /** When the loop's timer fires; a new hold that expires earlier wakes the loop to re-arm it. */
+  let armedUntil = Number.POSITIVE_INFINITY;
+  let wake = false;
+
+  const ready = () => state !== undefined;
+  const tooBig = () =>
+    messagesThisRun >= MAX_MESSAGES_PER_RUN ||
+    workflowInfo().historyLength >= MAX_HISTORY_EVENTS ||
+    workflowInfo().continueAsNewSuggested;
+
+  /** Update validators: rejected updates leave no trace in history, and the caller retries. */
+  const acceptingMessages = () => {
+    if (!ready()) throw new Error('inventory is loading; retry');
+    if (tooBig()) throw new Error('inventory is continuing as new; retry');
+  };
+
+  const closeBooking = (bookingId: string) => {
+    closed[bookingId] = Date.now();
+  };
+
+  const holdOne = (s: InventoryState, req: HoldRequest): HoldResult => {
+    if (Object.hasOwn(closed, req.bookingId)) return { bookingId: req.bookingId, ok: false, reason: 'BOOKING_CLOSED' };
+    // The inventory's own deadline is later than the booking's, so a payment
+    // that started just before the booking's deadline can still confirm.
+    const result = allocate(s, { ...req, holdExpiresAt: req.holdExpiresAt + HOLD_GRACE_MS });
+    if (!result.ok) {
+      stats.holdFailures += 1;
+      return { bookingId: req.bookingId, ok: false, reason: result.reason };
+    }
+    if (!result.duplicate) {
+      stats.holds += 1;
+      if (req.holdExpiresAt + HOLD_GRACE_MS < armedUntil) wake = true;
+    }
+    return { bookingId: req.bookingId, ok: true, seats: result.seats, duplicate: result.duplicate };
+  };
+
+  setHandler(
+    holdSeatsUpdate,
+    ({ requests }) => {
+      const s = state as InventoryState;
+      messagesThisRun += 1;
+      stats.batches += 1;
+      stats.largestBatch = Math.max(stats.largestBatch, requests.length);
+      return requests.map((req) => holdOne(s, req));
+    },
+    {
+      validator: ({ requests }) => {
+        // Rejected updates leave no trace in history: refuse here whatever can never succeed.
+        if (!Array.isArray(requests) || requests.length === 0 || requests.length > 200) {
+          throw new Error('a hold batch carries 1 to 200 requests');
+        }
+        acceptingMessages();
+      },
+    },
+  );
+
+  setHandler(confirmSeatsSignal, async ({ bookingId, replyTo }) => {
+    messagesThisRun += 1;
+    const reply = (r: ConfirmResult) => getExternalWorkflowHandle(replyTo).signal(seatsConfirmedSignal, r);
+    if (!state) {
+      pendingConfirms.push({ bookingId, replyTo });
+      return;
+    }
+    const r = confirm(state, bookingId);
+    if (r.changed) stats.confirms += 1;
+    const sold = r.status === 'sold';
+    // The booking may have ended meanwhile (its signal is then refused): nothing to tell it.
+    await reply({ bookingId, ok: sold, status: sold ? 'sold' : 'none', seats: r.seats }).catch((err: unknown) =>
+      log.warn('could not answer a confirmation', { bookingId, replyTo, error: String(err) }),
+    );
+  });
+  const pendingConfirms: { bookingId: string; replyTo: string }[] = [];
+
+  setHandler(
+    extendHoldUpdate,
+    ({ bookingId, holdExpiresAt }) => {
+      const s = state as InventoryState;
+      messagesThisRun += 1;
+      const booking = Object.hasOwn(s.bookings, bookingId) ? s.bookings[bookingId] : undefined;
+      if (!booking || booking.status !== 'held') return { ok: false, holdExpiresAt: null };
+      booking.holdExpiresAt = holdExpiresAt + HOLD_GRACE_MS;
+      return { ok: true, holdExpiresAt };
+    },
+    { validator: (_req: { bookingId: string; holdExpiresAt: number }) => acceptingMessages() },
+  );
+
+  const pendingReleases: ReleaseRequest[] = [];
+  const applyRelease = (s: InventoryState, req: ReleaseRequest) => {
+    const r = release(s, req.bookingId, req.onlyIfHeld ? 'held' : undefined);
+    if (r.changed) {
+      stats.releases += 1;
+      closeBooking(req.bookingId);
+    } else if (r.status === 'none') {
+      // Released before it was ever held (e.g. an API rollback racing the hold): refuse the hold later.
+      closeBooking(req.bookingId);
+    }
+  };
+  setHandler(releaseSeatsSignal, (req) => {
+    messagesThisRun += 1;
+    if (state) applyRelease(state, req);
+    else pendingReleases.push(req);
+  });
+
+  setHandler(availabilityQuery, ({ fromSeq, toSeq, quota }) => {
+    if (!state) throw new Error('inventory is loading');
+    return availability(state, fromSeq, toSeq, quota);
+  });
+  setHandler(seatMapQuery, () => {
+    if (!state) throw new Error('inventory is loading');
+    return seatMap(state);
+  });
+  setHandler(inventorySummaryQuery, () => {
+    const s = state;
+    const held = s ? heldBookings(s).length : 0;
+    const total = s ? Object.keys(s.bookings).length : 0;
+    return {
+      trainNumber,
+      runDate,
+      classCode,
+      stopCount: s?.stopCount ?? 0,
+      berths: s?.berths.length ?? 0,
+      held,
+      sold: total - held,
+      stats,
+    };
+  });
+
+  if (!state) {
+    const layout = await loadInventoryLayout({ trainNumber, classCode });
+    state = createInventory(layout);
+    upsertMemo({ berths: layout.berths.length, stops: layout.stopCount });
+  }
+  for (const req of pendingReleases.splice(0)) applyRelease(state, req);
+  for (const c of pendingConfirms.splice(0)) {
+    const r = confirm(state, c.bookingId);
+    if (r.changed) stats.confirms += 1;
+    const sold = r.status === 'sold';
+    await getExternalWorkflowHandle(c.replyTo)
+      .signal(seatsConfirmedSignal, { bookingId: c.bookingId, ok: sold, status: sold ? 'sold' : 'none', seats: r.seats })
+      .catch(() => undefined);
+  }
+
+  // The loop: expire holds nobody confirmed, forget old closed ids, and
+  // continue-as-new before the history grows large.
+  for (;;) {
+    const s: InventoryState = state;
+    const now = Date.now();
+    for (const h of heldBookings(s)) {
+      if (h.holdExpiresAt !== undefined && h.holdExpiresAt <= now) {
+        release(s, h.bookingId, 'held');
+        closeBooking(h.bookingId);
+        stats.expiries += 1;
+        log.info('hold expired in inventory', { bookingId: h.bookingId });
+      }
+    }
+    for (const [id, at] of Object.entries(closed)) if (now - at > CLOSED_RETENTION_MS) delete closed[id];
+
+    if (tooBig()) break;
+    const next = Math.min(...heldBookings(s).map((h) => h.holdExpiresAt ?? Number.POSITIVE_INFINITY));
+    armedUntil = next;
+    wake = false;
+    if (Number.isFinite(next)) {
+      await condition(() => wake || tooBig(), Math.max(next - Date.now(), 1));
+    } else {
+      await condition(() => wake || tooBig());
+    }
+  }
+
+  // Let in-flight handlers finish (the handlers are synchronous, signals may
+  // still be queued) and carry everything to the next run.
+  await condition(allHandlersFinished);
+  const carried: InventoryCarry = { state, closed, stats };
+  await continueAsNew<typeof inventoryWorkflow>({ trainNumber, runDate, classCode, carried });
+}
+
