@@ -10,6 +10,8 @@ export interface InventoryInput {
   classCode: string;
   /** Present after continue-as-new: everything the previous run knew. */
   carried?: InventoryCarry;
+  /** Lower limits for tests that drive an actor through continue-as-new; production uses the defaults. */
+  limits?: { maxMessagesPerRun?: number };
 }
 
 export interface InventoryCarry {

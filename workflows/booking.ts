@@ -42,8 +42,9 @@ const db = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 // A charge is retried with backoff on transient gateway failures; a decline is final.
+// The timeout bounds how long a charge lost with a crashed worker waits before it is retried.
 const payments = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

@@ -80,7 +80,8 @@ const emptyStats = (): InventoryStats => ({
 });
 
 export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
-  const { trainNumber, runDate, classCode } = input;
+  const { trainNumber, runDate, classCode, limits } = input;
+  const maxMessages = limits?.maxMessagesPerRun ?? MAX_MESSAGES_PER_RUN;
   let state: InventoryState | undefined = input.carried?.state;
   const closed: Record<string, number> = input.carried?.closed ?? {};
   const stats: InventoryStats = input.carried?.stats ?? emptyStats();
@@ -92,7 +93,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
 
   const ready = () => state !== undefined;
   const tooBig = () =>
-    messagesThisRun >= MAX_MESSAGES_PER_RUN ||
+    messagesThisRun >= maxMessages ||
     workflowInfo().historyLength >= MAX_HISTORY_EVENTS ||
     workflowInfo().continueAsNewSuggested;
 
@@ -258,6 +259,6 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   // still be queued) and carry everything to the next run.
   await condition(allHandlersFinished);
   const carried: InventoryCarry = { state, closed, stats };
-  await continueAsNew<typeof inventoryWorkflow>({ trainNumber, runDate, classCode, carried });
+  await continueAsNew<typeof inventoryWorkflow>({ trainNumber, runDate, classCode, carried, ...(limits ? { limits } : {}) });
 }
 

@@ -27,6 +27,8 @@ export interface InventoryGatewayOptions {
   maxBatch?: number;
   /** Attempts per request when the actor asks the caller to retry (loading, continuing as new, busy). */
   maxAttempts?: number;
+  /** Passed to new inventory actors (tests use low limits to exercise continue-as-new). */
+  inventoryLimits?: InventoryInput['limits'];
 }
 
 export interface InventoryKey {
@@ -67,7 +69,7 @@ export class InventoryGateway {
     const id = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
     let lane = this.lanes.get(id);
     if (!lane) {
-      lane = { input: { ...key }, queue: [], inFlight: 0 };
+      lane = { input: { ...key, ...(this.opts.inventoryLimits ? { limits: this.opts.inventoryLimits } : {}) }, queue: [], inFlight: 0 };
       this.lanes.set(id, lane);
     }
     const l = lane;

@@ -2,6 +2,7 @@
 // Postgres, Redis and an SMTP server: hold, pay, ticket; expiry; declines and
 // retries; duplicate payment; cancellation with refund; idempotent POSTs.
 import { sql } from 'drizzle-orm';
+import { recordHistory, recording } from '../helpers/histories';
 import { api, CARDS, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
 
 let stack: Stack;
@@ -11,7 +12,10 @@ beforeAll(async () => {
   stack = await startStack('flow', { HOLD_TTL_SECONDS: '4', PAYMENT_WAIT_SECONDS: '20' });
   traveller = await registerTraveller(stack, 'flow');
 });
+const toRecord = new Map<string, string>();
 afterAll(async () => {
+  const { address, namespace } = stack.config.temporal;
+  if (recording) for (const [name, id] of toRecord) await recordHistory(address, namespace, id, name);
   await stack?.close();
 });
 
@@ -60,6 +64,7 @@ describe('booking lifecycle', () => {
     const seats = await rows(sql`select coach, berth_no from seat_allocations where pnr = ${b.pnr} and status = 'confirmed'`);
     expect(seats).toHaveLength(2);
 
+    toRecord.set('booking-confirmed', `booking-${b.pnr}`);
     const history = await api(stack, traveller.token).get('/bookings');
     expect(history.body.bookings.map((x: { pnr: string }) => x.pnr)).toContain(b.pnr);
   });
@@ -88,6 +93,8 @@ describe('booking lifecycle', () => {
 
     const again = await book(traveller.token, one(6));
     expect(again.status).toBe(201);
+    toRecord.set('booking-expired', `booking-${lapsed}`);
+    toRecord.set('inventory-1A', `inventory-12951-${again.body.runDate}-1A`);
     const [row] = await rows<{ status: string }>(sql`select status from bookings where pnr = ${lapsed}`);
     expect(row?.status).toBe('expired');
   });
@@ -116,6 +123,7 @@ describe('booking lifecycle', () => {
     expect(await avail()).toBe(before);
     const [p] = await rows<{ status: string }>(sql`select status from payments where pnr = ${body.pnr}`);
     expect(p?.status).toBe('declined');
+    toRecord.set('booking-declined', `booking-${body.pnr}`);
   });
 
   it('charges once when the payment request is sent twice at the same time', async () => {
@@ -161,6 +169,7 @@ describe('booking lifecycle', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(again?.status).toBe(201);
+    toRecord.set('booking-cancelled', `booking-${bookings[0]}`);
   });
 });
 

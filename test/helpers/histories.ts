@@ -1,0 +1,24 @@
+// Recorded workflow histories for the replay test (test/unit/replay.test.ts).
+// `RECORD_HISTORIES=1 npx jest --selectProjects integration --testPathPatterns booking.flow`
+// refreshes them after a deliberate, compatible change of workflow code.
+// The Temporal CLI writes them, in the JSON form `temporal workflow show -o json` uses.
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ensureTemporalCli } from '../../temporal/devServer';
+
+export const HISTORIES_DIR = path.resolve(__dirname, '..', 'fixtures', 'histories');
+
+export const recording = process.env.RECORD_HISTORIES === '1';
+
+export async function recordHistory(address: string, namespace: string, workflowId: string, name: string): Promise<void> {
+  const cli = await ensureTemporalCli(() => undefined);
+  const { stdout } = await promisify(execFile)(
+    cli,
+    ['workflow', 'show', '--workflow-id', workflowId, '--address', address, '--namespace', namespace, '--output', 'json'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  await mkdir(HISTORIES_DIR, { recursive: true });
+  await writeFile(path.join(HISTORIES_DIR, `${name}.json`), stdout);
+}
