@@ -129,5 +129,10 @@ export function createBookingActivities({ db }: BookingDeps) {
     async recordRefundAmount(input: { pnr: string; amountRefunded: number; status: TerminalStatus }): Promise<void> {
       await setBookingStatus(db, input.pnr, input.status, { amountRefunded: input.amountRefunded });
     },
+  
+    /** Support actions and other workflow decisions that must show in the audit log. */
+    async recordAudit(entry: { actor: string; action: string; entity: string; details?: Record<string, unknown> }): Promise<void> {
+      await audit(db, entry);
+    },
   };
 }

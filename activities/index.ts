@@ -4,6 +4,7 @@ import { createBookingActivities, type BookingDeps } from './bookings';
 import { createInventoryActivities, type InventoryDeps } from './inventory';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
 import { createPaymentActivities, type PaymentDeps } from './payments';
+import { createRunActivities } from './runs';
 
 export type ActivityDeps = NotificationDeps & InventoryDeps & BookingDeps & PaymentDeps;
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInventoryActivities(deps),
     ...createBookingActivities(deps),
     ...createPaymentActivities(deps),
+    ...createRunActivities(deps),
   };
 }
 

@@ -8,13 +8,16 @@ import bookingServices from './plugins/booking';
 import dbPlugin from './plugins/db';
 import docsPlugin from './plugins/docs';
 import errorHandler from './plugins/errorHandler';
+import metricsPlugin from './plugins/metrics';
 import rateLimitPlugin from './plugins/rateLimit';
 import redisPlugin from './plugins/redis';
 import temporalPlugin from './plugins/temporal';
+import adminRoutes from './routes/admin';
 import authRoutes from './routes/auth';
 import bookingRoutes from './routes/bookings';
 import catalogRoutes from './routes/catalog';
 import healthRoutes from './routes/health';
+import supportRoutes from './routes/support';
 import { BookingViewSchema, ErrorResponse } from './schemas';
 
 export async function buildApp(config: Config, opts: { logger?: FastifyServerOptions['logger'] } = {}) {
@@ -32,6 +35,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   app.addSchema(ErrorResponse);
   app.addSchema(BookingViewSchema);
   await app.register(errorHandler);
+  await app.register(metricsPlugin);
   await app.register(docsPlugin);
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
   await app.register(redisPlugin, { redisUrl: config.redisUrl });
@@ -44,6 +48,8 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(authRoutes);
   await app.register(catalogRoutes);
   await app.register(bookingRoutes);
+  await app.register(supportRoutes);
+  await app.register(adminRoutes);
   return app;
 }
 

@@ -82,6 +82,7 @@ export const BookingViewSchema = Type.Object(
     paymentAttempts: Type.Integer(),
     lastError: Nullable(Type.String()),
     ticketSent: Type.Boolean(),
+    reminderSent: Type.Boolean(),
     history: Type.Array(Type.Object({ at: Type.String(), event: Type.String(), detail: Type.Optional(Type.String()) })),
   },
   { $id: 'Booking' },

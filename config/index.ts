@@ -86,12 +86,20 @@ export function loadConfig(env: Env = process.env) {
       uiUrl: url(env, 'TEMPORAL_UI_URL', `http://127.0.0.1:${temporalUiPort}`, ['http:', 'https:']),
       uiPort: temporalUiPort,
     },
+    worker: {
+      /** Where the worker's Temporal runtime serves Prometheus metrics (GET /metrics). */
+      metricsAddress: hostPort(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9464'),
+    },
     booking: {
       holdTtlSeconds: int(env, 'HOLD_TTL_SECONDS', 600, 2, 3600),
       /** How long POST /bookings/:pnr/payment waits for the outcome before answering 202. */
       paymentWaitSeconds: int(env, 'PAYMENT_WAIT_SECONDS', 25, 1, 120),
       advanceDays: int(env, 'BOOKING_ADVANCE_DAYS', 120, 1, 400),
       availabilityCacheSeconds: int(env, 'AVAILABILITY_CACHE_SECONDS', 5, 1, 300),
+      /** The reminder email goes out this long before departure (default a day). */
+      reminderLeadSeconds: int(env, 'REMINDER_LEAD_SECONDS', 86_400, 0, 30 * 86_400),
+      /** Charge attempts on transient gateway failures before support is needed. */
+      paymentMaxAttempts: int(env, 'PAYMENT_MAX_ATTEMPTS', 8, 1, 50),
     },
     jwt: {
       secret: jwtSecret,

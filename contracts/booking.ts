@@ -32,6 +32,10 @@ export interface BookingInput {
   fare: FareQuote;
   holdExpiresAt: number;
   inventoryWorkflowId: string;
+  /** How long before departure the reminder email goes out. */
+  reminderLeadMs: number;
+  /** Charge attempts on transient gateway failures before the attempt is reported failed. */
+  paymentMaxAttempts: number;
 }
 
 export interface PaymentInfo {
@@ -57,6 +61,7 @@ export interface BookingView {
   paymentAttempts: number;
   lastError: string | null;
   ticketSent: boolean;
+  reminderSent: boolean;
   history: { at: number; event: string; detail?: string }[];
 }
 
@@ -65,7 +70,12 @@ export const seatsConfirmedSignal = defineSignal<[ConfirmResult]>('seatsConfirme
 export const payUpdate = defineUpdate<BookingView, [PaymentInfo]>('pay');
 export const cancelUpdate = defineUpdate<BookingView, [{ reason: string; by: string }]>('cancel');
 export const bookingStateQuery = defineQuery<BookingView>('state');
-/** Support: move the hold deadline (validated against the inventory). */
+// Support actions. Each is validated by the workflow and recorded in the audit log with `by`.
+/** Charge again with the card already given, after an attempt failed for a transient reason. */
+export const retryPaymentUpdate = defineUpdate<BookingView, [{ by: string }]>('retryPayment');
+/** Move the hold deadline by 1–60 minutes (also in the inventory). */
 export const extendHoldSignal = defineSignal<[{ minutes: number; by: string }]>('extendHold');
-/** Support: send the ticket email again (a new dedupe key per request). */
+/** Send the ticket email again; one email per requestId. */
 export const resendTicketSignal = defineSignal<[{ by: string; requestId: string }]>('resendTicket');
+/** The railway cancelled the run: full refund and a notice, whatever the booking's state. */
+export const railwayCancelSignal = defineSignal<[{ reason: string; by: string }]>('railwayCancel');

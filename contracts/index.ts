@@ -7,3 +7,4 @@ export * from './searchAttributes';
 export * from './inventory';
 export * from './booking';
 export * from './searchAttributeKeys';
+export * from './runs';

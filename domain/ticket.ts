@@ -47,3 +47,42 @@ export function cancellationEmail(view: BookingView, rule: string): { subject: s
     ].join('\n'),
   };
 }
+
+export function reminderEmail(view: BookingView): { subject: string; text: string } {
+  return {
+    subject: `Reminder PNR ${view.pnr}: ${view.trainNumber} departs ${view.from.time.replace('T', ' ')}`,
+    text: [
+      `Your train ${view.trainNumber} ${view.trainName} leaves ${view.from.name} (${view.from.code}) at ${view.from.time}.`,
+      '',
+      'Passengers (coach/berth):',
+      ...passengerLines(view),
+      '',
+      'Happy journey!',
+    ].join('\n'),
+  };
+}
+
+export function delayEmail(b: {
+  pnr: string;
+  name: string;
+  trainNumber: string;
+  runDate: string;
+  fromStation: string;
+  toStation: string;
+  delayMinutes: number;
+}): { subject: string; text: string } {
+  const h = Math.floor(b.delayMinutes / 60);
+  const m = b.delayMinutes % 60;
+  const late = h > 0 ? `${h} h ${m} min` : `${m} min`;
+  return {
+    subject: `Delay: train ${b.trainNumber} of ${b.runDate} is running ${late} late (PNR ${b.pnr})`,
+    text: [
+      `Dear ${b.name},`,
+      '',
+      `Train ${b.trainNumber} that left its origin on ${b.runDate} is running about ${late} late.`,
+      `Your journey ${b.fromStation}→${b.toStation} (PNR ${b.pnr}) will leave later than scheduled.`,
+      '',
+      'We are sorry for the inconvenience.',
+    ].join('\n'),
+  };
+}

@@ -17,7 +17,7 @@ const repoRoot = path.resolve(__dirname, '..');
 const say = (m: string) => console.log(`[dev] ${m}`);
 
 function startChild(name: string, script: string, onExit: (code: number | null) => void): ChildProcess {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), script], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: repoRoot,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,3 +3,4 @@
 export { userWelcomeWorkflow } from './userWelcome';
 export { inventoryWorkflow } from './inventory';
 export { bookingWorkflow } from './booking';
+export { delayNoticeWorkflow, runCancellationWorkflow } from './runNotices';

@@ -22,6 +22,8 @@ export default fp(
           { name: 'auth', description: 'Register and log in' },
           { name: 'catalog', description: 'Stations, trains, search and availability' },
           { name: 'bookings', description: 'Hold, pay, cancel and list bookings' },
+          { name: 'support', description: 'Support staff: act on a booking (role support or admin)' },
+          { name: 'admin', description: 'Operators: timetable, runs, delays, cancellations (role admin)' },
         ],
       },
     });

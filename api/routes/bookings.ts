@@ -21,6 +21,7 @@ import {
 import { FareError, fareQuote } from '../../domain/fares';
 import type { BerthType, PassengerInput } from '../../domain/types';
 import { findBooking, listUserBookings } from '../../db/repositories/bookings';
+import { listNotifications } from '../../db/repositories/notifications';
 import { CardInvalidError } from '../../payments';
 import type { bookingWorkflow } from '../../workflows';
 import { AppError, type ErrorCode } from '../errors';
@@ -140,6 +141,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         });
         if (!hold.ok) {
           if (hold.reason === 'NO_CAPACITY') {
+            app.metrics.bookingOutcome('no_seats');
             throw new AppError('NO_SEATS_AVAILABLE', `no ${journey.classCode} berths free for ${passengers.length} passenger(s) from ${journey.from.stationCode} to ${journey.to.stationCode}`);
           }
           throw new AppError('INVALID_PASSENGERS', `the hold was refused: ${hold.reason}`);
@@ -161,6 +163,8 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           fare,
           holdExpiresAt,
           inventoryWorkflowId: inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode),
+          reminderLeadMs: cfg.reminderLeadSeconds * 1000,
+          paymentMaxAttempts: cfg.paymentMaxAttempts,
         };
         try {
           await app.temporal.workflow.start<typeof bookingWorkflow>('bookingWorkflow', {
@@ -188,6 +192,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           throw err;
         }
         req.log.info({ pnr, workflowId: bookingWorkflowId(pnr) }, 'booking held');
+        app.metrics.bookingOutcome('held');
         const view: BookingView = {
           pnr,
           status: 'held',
@@ -209,6 +214,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           paymentAttempts: 0,
           lastError: null,
           ticketSent: false,
+          reminderSent: false,
           history: [{ at: Date.now(), event: 'held' }],
         };
         return { status: 201, body: present(view) };
@@ -285,11 +291,17 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       }
       await app.availability.invalidate({ trainNumber: view.trainNumber, runDate: view.runDate, classCode: view.classCode });
       if (result === null) {
+        req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr) }, 'payment pending');
+        app.metrics.bookingOutcome('payment_pending');
         return reply.status(202).send(present(await (handle as WorkflowHandle).query(bookingStateQuery)));
       }
       if (result.status === 'payment_failed') {
+        req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), reason: result.lastError }, 'payment declined');
+        app.metrics.bookingOutcome('payment_declined');
         throw new AppError('PAYMENT_DECLINED', result.lastError ?? 'the payment failed', { booking: present(result) });
       }
+      req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), status: result.status }, 'payment completed');
+      if (result.status === 'confirmed') app.metrics.bookingOutcome('confirmed');
       return present(result);
     },
   );
@@ -318,11 +330,59 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           args: [{ reason: req.body?.reason ?? 'requested by traveller', by: `user:${req.user.sub}` }],
         });
         await app.availability.invalidate({ trainNumber: view.trainNumber, runDate: view.runDate, classCode: view.classCode });
+        req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), refunded: result.amountRefunded }, 'booking cancelled');
+        app.metrics.bookingOutcome('cancelled');
         return present(result);
       } catch (err) {
         if (err instanceof WorkflowFailedError) throw new AppError('BOOKING_NOT_CANCELLABLE', 'booking workflow failed');
         throw updateRejection(err, 'BOOKING_NOT_CANCELLABLE') ?? err;
       }
+    },
+  );
+
+  app.get(
+    '/bookings/:pnr/notifications',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['bookings'],
+        summary: "The emails sent about a booking: what, to whom, when, status, attempts",
+        security: [{ bearerAuth: [] }],
+        params: PnrParams,
+        response: {
+          200: Type.Object({
+            notifications: Type.Array(
+              Type.Object({
+                kind: Type.String(),
+                recipient: Type.String(),
+                subject: Type.String(),
+                status: Type.String(),
+                attempts: Type.Integer(),
+                createdAt: Type.String(),
+                sentAt: Type.Union([Type.String(), Type.Null()]),
+                lastError: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...errorResponses(400, 401, 404),
+        },
+      },
+    },
+    async (req) => {
+      await loadBooking(req, req.params.pnr);
+      const rows = await listNotifications(app.db, { pnr: req.params.pnr });
+      return {
+        notifications: rows.map((n) => ({
+          kind: n.kind,
+          recipient: n.recipient,
+          subject: n.subject,
+          status: n.status,
+          attempts: n.attempts,
+          createdAt: n.createdAt.toISOString(),
+          sentAt: n.sentAt?.toISOString() ?? null,
+          lastError: n.lastError,
+        })),
+      };
     },
   );
 

@@ -6,6 +6,7 @@ import { addDays, isIsoDate, localDateTime } from '../../domain/calendar';
 import { runDateFor, runsOn, type StopTiming } from '../../domain/search';
 import type { ClassCode } from '../../domain/types';
 import type { Db } from '../../db/client';
+import { findRun } from '../../db/repositories/runs';
 import { findTrain, trainClasses, trainRoute } from '../../db/repositories/trains';
 import type { Train } from '../../db/schema';
 import { AppError } from '../errors';
@@ -38,6 +39,11 @@ export class JourneyPlanner {
     private readonly db: Db,
     private readonly advanceDays: number,
   ) {}
+
+  /** After an operator changed a train. */
+  forget(trainNumber: string): void {
+    this.cache.delete(trainNumber);
+  }
 
   async trainInfo(trainNumber: string): Promise<CachedTrain> {
     const hit = this.cache.get(trainNumber);
@@ -75,6 +81,9 @@ export class JourneyPlanner {
     if (!runsOn(train.runsOn, runDate)) {
       throw new AppError('TRAIN_DOES_NOT_RUN', `train ${train.number} does not leave ${from.stationCode} on ${req.date}`);
     }
+    const run = await findRun(this.db, train.number, runDate);
+    if (run?.status === 'cancelled') throw new AppError('RUN_CANCELLED', `train ${train.number} of ${runDate} is cancelled`);
+    if (run && run.status !== 'open') throw new AppError('RUN_CLOSED', `train ${train.number} of ${runDate} is not open for booking (${run.status})`);
     const fromTime = localDateTime(runDate, from.departureDay, from.departureMin);
     const departureAt = Date.parse(fromTime);
     if (departureAt <= now) throw new AppError('TRAIN_DEPARTED', `train ${train.number} left ${from.stationCode} at ${fromTime}`);

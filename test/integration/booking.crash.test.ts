@@ -12,7 +12,8 @@ const workers: ChildProcess[] = [];
 
 function startWorkerProcess(): ChildProcess {
   const { config } = stack;
-  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'workers/main.ts'], {
+  // `--import tsx` keeps the worker in this one process, so SIGKILL hits the worker itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,

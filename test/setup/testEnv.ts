@@ -9,4 +9,6 @@ export const TEST_ENV = {
   TEMPORAL_NAMESPACE: 'railbook',
   NODE_ENV: 'test',
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  // Worker processes spawned by tests take any free metrics port, never a running dev worker's 9464.
+  WORKER_METRICS_ADDRESS: '127.0.0.1:0',
 } as const;

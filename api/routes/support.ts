@@ -1,0 +1,141 @@
+// Support staff (role support or admin): the actions the Temporal UI also
+// offers on a booking workflow, through the API, with the acting user recorded.
+import { randomUUID } from 'node:crypto';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  bookingStateQuery,
+  bookingWorkflowId,
+  cancelUpdate,
+  extendHoldSignal,
+  resendTicketSignal,
+  retryPaymentUpdate,
+  type BookingView,
+} from '../../contracts';
+import { auditTrail } from '../../db/repositories/audit';
+import { AppError, type ErrorCode } from '../errors';
+import { BookingViewSchema, errorResponses } from '../schemas';
+
+const PnrParams = Type.Object({ pnr: Type.String({ pattern: '^[0-9]{10}$' }) });
+const Accepted = Type.Object({ accepted: Type.Boolean(), action: Type.String() });
+
+function present(v: BookingView) {
+  return {
+    ...v,
+    holdExpiresAt: v.holdExpiresAt === null ? null : new Date(v.holdExpiresAt).toISOString(),
+    history: v.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+  };
+}
+
+function rejection(err: unknown): AppError | null {
+  if (err instanceof WorkflowNotFoundError) return new AppError('BOOKING_NOT_FOUND', 'no live booking with this PNR');
+  if (!(err instanceof WorkflowUpdateFailedError)) return null;
+  const m = /^([A-Z_]+): (.*)$/.exec((err.cause as Error | undefined)?.message ?? '');
+  const codes: ErrorCode[] = ['HOLD_EXPIRED', 'BOOKING_NOT_PAYABLE', 'BOOKING_NOT_CANCELLABLE', 'PAYMENT_IN_PROGRESS'];
+  if (m && codes.includes(m[1] as ErrorCode)) return new AppError(m[1] as ErrorCode, m[2] ?? '');
+  return null;
+}
+
+const support: FastifyPluginAsyncTypebox = async (app) => {
+  const staff = app.requireRole('support', 'admin');
+  const by = (sub: number) => `user:${sub}`;
+
+  /** The booking's state, to validate a signal before sending it (signals cannot be refused). */
+  async function state(pnr: string): Promise<BookingView> {
+    try {
+      return await app.temporal.workflow.getHandle(bookingWorkflowId(pnr)).query(bookingStateQuery);
+    } catch (err) {
+      throw rejection(err) ?? err;
+    }
+  }
+
+  const base = (summary: string) => ({ tags: ['support'], summary, security: [{ bearerAuth: [] }], params: PnrParams });
+
+  app.post(
+    '/support/bookings/:pnr/extend-hold',
+    {
+      onRequest: [staff],
+      schema: {
+        ...base('Extend the hold of an unpaid booking by 1–60 minutes'),
+        body: Type.Object({ minutes: Type.Integer({ minimum: 1, maximum: 60 }) }, { additionalProperties: false }),
+        response: { 202: Accepted, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const view = await state(req.params.pnr);
+      if (view.status !== 'held') throw new AppError('BOOKING_NOT_PAYABLE', `only a held booking can be extended; it is ${view.status}`);
+      await app.temporal.workflow.getHandle(bookingWorkflowId(req.params.pnr)).signal(extendHoldSignal, { minutes: req.body.minutes, by: by(req.user.sub) });
+      return reply.status(202).send({ accepted: true, action: 'extendHold' });
+    },
+  );
+
+  app.post(
+    '/support/bookings/:pnr/resend-ticket',
+    { onRequest: [staff], schema: { ...base('Email the ticket again'), response: { 202: Accepted, ...errorResponses(400, 401, 403, 404, 409) } } },
+    async (req, reply) => {
+      const view = await state(req.params.pnr);
+      if (view.status !== 'confirmed') throw new AppError('BOOKING_NOT_CANCELLABLE', `only a confirmed booking has a ticket; it is ${view.status}`);
+      await app.temporal.workflow
+        .getHandle(bookingWorkflowId(req.params.pnr))
+        .signal(resendTicketSignal, { by: by(req.user.sub), requestId: randomUUID() });
+      return reply.status(202).send({ accepted: true, action: 'resendTicket' });
+    },
+  );
+
+  app.post(
+    '/support/bookings/:pnr/retry-payment',
+    {
+      onRequest: [staff],
+      schema: { ...base('Charge again after a payment attempt failed for a transient reason'), response: { 200: BookingViewSchema, ...errorResponses(400, 401, 403, 404, 409) } },
+    },
+    async (req) => {
+      try {
+        return present(await app.temporal.workflow.getHandle(bookingWorkflowId(req.params.pnr)).executeUpdate(retryPaymentUpdate, { args: [{ by: by(req.user.sub) }] }));
+      } catch (err) {
+        throw rejection(err) ?? err;
+      }
+    },
+  );
+
+  app.post(
+    '/support/bookings/:pnr/cancel',
+    {
+      onRequest: [staff],
+      schema: {
+        ...base('Cancel a booking with refund by the rules'),
+        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: BookingViewSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      try {
+        const handle = app.temporal.workflow.getHandle(bookingWorkflowId(req.params.pnr));
+        return present(await handle.executeUpdate(cancelUpdate, { args: [{ reason: req.body.reason, by: by(req.user.sub) }] }));
+      } catch (err) {
+        throw rejection(err) ?? err;
+      }
+    },
+  );
+
+  app.get(
+    '/support/bookings/:pnr/audit',
+    {
+      onRequest: [staff],
+      schema: {
+        ...base("The booking's audit trail, newest first"),
+        response: {
+          200: Type.Object({
+            entries: Type.Array(Type.Object({ at: Type.String(), actor: Type.String(), action: Type.String(), details: Type.Unknown() })),
+          }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (req) => {
+      const rows = await auditTrail(app.db, `booking:${req.params.pnr}`);
+      return { entries: rows.map((r) => ({ at: r.at.toISOString(), actor: r.actor, action: r.action, details: r.details })) };
+    },
+  );
+};
+
+export default support;
