@@ -100,7 +100,12 @@ export async function registerTraveller(stack: Stack, tag: string): Promise<{ to
   return { token: res.body.token, userId: res.body.user.id, email };
 }
 
-/** The next date (at least `minDaysAhead` out) on which a train leaves its origin, for stable tests. */
+/**
+ * A date `daysAhead` from today. Inventory actors are keyed by train, run date and class, and each test file
+ * runs its own worker on its own task queue, so two files must never book the same train/date/class: an actor
+ * started by one file's worker is gone with it. Days in use: flow 30–37, concurrency 40 (12423), crash 45,
+ * continueAsNew 50–51, ui 60, operations 70–73, metrics 80.
+ */
 export function futureDate(daysAhead: number): string {
   const d = new Date(Date.now() + daysAhead * 86_400_000);
   return d.toISOString().slice(0, 10);

@@ -6,9 +6,6 @@ import { availabilityQuery, inventorySummaryQuery, inventoryWorkflowId, releaseS
 import { InventoryGateway } from '../../api/services/inventoryGateway';
 import { futureDate, passenger, startStack, type Stack } from '../helpers/stack';
 
-// Each continue-as-new costs a few workflow tasks; on a loaded 2-core machine that adds up.
-jest.setTimeout(180_000);
-
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack('can');

@@ -104,7 +104,7 @@ describe('booking outcomes through the routes', () => {
       const hold = async () => {
         const res = await client.post('/bookings', {
           trainNumber: '12951',
-          date: futureDate(50),
+          date: futureDate(80),
           classCode: '1A',
           from: 'MMCT',
           to: 'NDLS',
