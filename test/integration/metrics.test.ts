@@ -187,7 +187,8 @@ describe('worker process metrics and logs', () => {
         const res = await fetch(`http://127.0.0.1:${port}/metrics`);
         text = await res.text();
         contentType = res.headers.get('content-type') ?? '';
-        if (res.ok && /^temporal_worker_start_total\{/m.test(text)) break;
+        // Wait for the pollers too: worker_start is counted a moment before polling begins.
+        if (res.ok && /^temporal_worker_start_total\{/m.test(text) && /^temporal_num_pollers\{/m.test(text)) break;
       } catch {
         // not listening yet
       }
