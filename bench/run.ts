@@ -17,30 +17,42 @@
 //   npm run bench -- --clients 50,200,500 --requests 3000 --e2e 300
 //   npm run bench -- --help
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bookingWorkflowId, inventoryWorkflowId } from '../contracts';
+import { analyse, fetchHistories, updateTasks, type Breakdown } from './lib/history';
 import {
   bookingMaker,
   checkLevel,
   loadTarget,
+  holdSender,
   prng,
-  probeBatchLatency,
+  probeActorThroughput,
+  probeBatch,
+  probeStarts,
   registerUsers,
   runDates,
   runLevel,
+  travellerFollowUp,
+  travellerHold,
   type LevelChecks,
+  type TravellerProbe,
   type LevelKind,
   type LevelLoad,
   type ProbePoint,
+  type StartProbe,
+  type ThroughputProbe,
 } from './lib/load';
-import { cpuBetween, sampleCpu, type ProcGroup } from './lib/procs';
+import { busiestThreads, cpuBetween, sampleCpu, sampleThreads, type ProcGroup } from './lib/procs';
+import { percentiles } from './lib/stats';
 import { DEFAULT_STACK, REPO_ROOT, startBenchStack, type BenchStack } from './lib/stack';
 import { markdownTable, r0, r1, r2 } from './lib/stats';
 
 const HELP = `npm run bench -- [options]
 
-  --clients 50,200,500   concurrent clients per hold level (each level on a fresh run)
+  --clients 50,200,500   concurrent clients per hold level (each level on a fresh run; 0: none)
   --requests 3000        hold requests per level (a level also ends after --max-seconds)
   --max-seconds 60       time bound per level
   --e2e 300              bookings to hold AND pay in the end-to-end level (0: skip)
@@ -99,7 +111,10 @@ function parseArgs(argv: string[]): Args {
     const value = () => (eq >= 0 ? flag.slice(eq + 1) : argv[++i]);
     switch (name) {
       case '--clients':
-        a.clients = (value() ?? '').split(',').map((c) => Math.round(num('--clients', c.trim(), 1, 5000)));
+        a.clients = (value() ?? '')
+          .split(',')
+          .map((c) => Math.round(num('--clients', c.trim(), 0, 5000)))
+          .filter((c) => c > 0);
         break;
       case '--requests':
         a.requests = Math.round(num(name, value(), 1, 1_000_000));
@@ -155,18 +170,19 @@ let interrupted = false;
 const say = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+function jestPids(): number[] {
+  const r = spawnSync('pgrep', ['-f', 'jest'], { encoding: 'utf8' });
+  return (r.stdout ?? '')
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((pid) => pid > 0 && pid !== process.pid);
+}
+
 /** Integration tests running beside the benchmark would skew both: wait (bounded) until none is. */
 async function waitForNoJest(): Promise<void> {
-  const running = () => {
-    const r = spawnSync('pgrep', ['-f', 'jest'], { encoding: 'utf8' });
-    return (r.stdout ?? '')
-      .split('\n')
-      .map((l) => Number(l.trim()))
-      .filter((pid) => pid > 0 && pid !== process.pid);
-  };
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
-    const pids = running();
+    const pids = jestPids();
     if (pids.length === 0) return;
     if (Date.now() > deadline) {
       throw new Error(`jest is still running after 10 minutes (pids ${pids.join(', ')}); results would be skewed. Use --no-wait to run anyway.`);
@@ -176,12 +192,76 @@ async function waitForNoJest(): Promise<void> {
   }
 }
 
+/**
+ * Waits until the worker and the Temporal server are idle (together under
+ * 0.15 of a core over 2 s): the booking workflows a level started keep them
+ * busy after the last answer, and the next level must not inherit that.
+ */
+async function waitForQuiet(groups: ProcGroup[], maxMs: number): Promise<number | null> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < maxMs) {
+    const a = sampleCpu(groups);
+    await sleep(2000);
+    const c = cpuBetween(a, sampleCpu(groups)).cores;
+    if ((c.worker ?? 0) + (c.temporal ?? 0) < 0.15) return (Date.now() - t0) / 1000;
+  }
+  return null;
+}
+
 interface LevelReport {
   load: LevelLoad;
   runDate: string;
   checks: LevelChecks;
+  /** From workflow histories: the inventory actor (current run) and a sample of booking workflows. */
+  where: { inventory: Breakdown; bookings: Breakdown };
   cpuCores: Record<string, number>;
   machineBusyShare: number;
+  /** The busiest threads of the API and worker processes during the level (1.0 = one core). */
+  busiestThreads: { thread: string; cores: number }[];
+  /** CPU used by processes outside the benchmark stack during the level (cores): should be near 0. */
+  otherCores: number;
+  /**
+   * CPU milliseconds per 201 over the whole cycle: the level plus the drain and idle wait
+   * after it, i.e. everything the holds (and their booking workflows) cost.
+   */
+  cycleCpuMsPerHold: Record<string, number>;
+  /** 201s per second over the level plus its drain: the rate the stack can keep up with. */
+  sustainedHoldsPerSecond: number;
+  /** A jest process was seen during the level: the numbers are skewed. */
+  jestDuringLevel: boolean;
+  /** A jest process was seen while the level's work drained: the full-cycle figures are skewed. */
+  jestDuringDrain: boolean;
+  /**
+   * Two travellers right after the level, while its booking workflows drain: one books on the
+   * same hot run, one on a run nobody has booked yet (its actor must start); each then GETs the
+   * booking and pays.
+   */
+  travellersAfter: { sameRun: TravellerProbe | null; otherRun: TravellerProbe | null };
+  /** Holds the same-run traveller added to the level's run (0 or 1), for the consistency check. */
+  extraHolds: number;
+}
+
+interface ProbeReport {
+  runDate: string;
+  batches: (ProbePoint & { workerCpuMsPerUpdate: number; temporalCpuMsPerUpdate: number; actorTaskQueueP50: number; actorTaskRunP50: number })[];
+  throughput: (ThroughputProbe & { runDate: string; cpuCores: Record<string, number> })[];
+  starts: StartProbe & { cpuCores: Record<string, number> };
+}
+
+/** A short hash of the code under test, since the working tree may differ from any commit. */
+function codeHash(): string {
+  const h = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else if (name.endsWith('.ts')) h.update(file).update(readFileSync(file));
+    }
+  };
+  for (const dir of ['api', 'workflows', 'activities', 'contracts', 'domain', 'payments', 'workers', 'config', 'db/repositories']) {
+    walk(path.join(REPO_ROOT, dir));
+  }
+  return h.digest('hex').slice(0, 12);
 }
 
 function machineInfo() {
@@ -196,6 +276,7 @@ function machineInfo() {
     platform: `${os.type()} ${os.release()}`,
     loadAverageAtStart: os.loadavg().map(r2),
     git: `${git.stdout.trim()}${dirty.stdout.trim() ? ' (with uncommitted changes)' : ''}`,
+    codeHash: codeHash(),
   };
 }
 
@@ -246,16 +327,32 @@ async function main(): Promise<void> {
     if (args.baseline > 0) plan.push({ name: 'baseline', kind: 'hold', clients: 1, requests: args.baseline, report: true });
     for (const c of args.clients) plan.push({ name: `hold-${c}`, kind: 'hold', clients: c, requests: args.requests, report: true });
     if (args.e2e > 0) plan.push({ name: 'e2e', kind: 'e2e', clients: args.e2eClients, requests: args.e2e, report: true });
-    const dates = runDates(target, 60, plan.length + 1);
+    // Every level, retry and probe gets a fresh run (date) of its own.
+    const dates = runDates(target, 60, plan.length * 6 + 3);
+    let nextDate = 0;
+    const freshRun = () => dates[nextDate++]!;
 
     const random = prng(20260101);
     const reports: (LevelReport & { report: boolean })[] = [];
-    for (const [i, step] of plan.entries()) {
+    const discarded: (LevelReport & { report: boolean })[] = [];
+    // A level during which jest ran is repeated on a fresh run (up to twice) once jest has finished.
+    for (let i = 0, attempt = 1; i < plan.length; ) {
+      const step = plan[i]!;
       if (interrupted) return;
+      if (args.wait) await waitForNoJest();
       s.assertAlive();
-      const runDate = dates[i]!;
+      const runDate = freshRun();
       say(`${step.name}: ${step.clients} client(s), up to ${step.requests} ${step.kind === 'e2e' ? 'hold+pay bookings' : 'holds'} on run ${runDate}…`);
       const before = sampleCpu(groups);
+      const threadsBefore = sampleThreads([s.pids.api, s.pids.worker]);
+      let jestDuringLevel = false;
+      let jestDuringDrain = false;
+      let draining = false;
+      const jestWatch = setInterval(() => {
+        if (jestPids().length === 0) return;
+        if (draining) jestDuringDrain = true;
+        else jestDuringLevel = true;
+      }, 2000);
       const load = await runLevel({
         name: step.name,
         kind: step.kind,
@@ -268,26 +365,155 @@ async function main(): Promise<void> {
         soldOutShare: 0.9,
         timeoutMs: 60_000,
       });
+      draining = true;
       const cpu = cpuBetween(before, sampleCpu(groups));
+      const otherCores = Math.max(0, cpu.machineBusyShare * os.cpus().length - Object.values(cpu.cores).reduce((a, b) => a + b, 0));
+      if (jestDuringLevel) say('  WARNING: jest ran during this level; its numbers are skewed');
+      else if (otherCores > 0.3) say(`  WARNING: processes outside the stack used ${r2(otherCores)} cores during this level`);
+      const threads = busiestThreads(threadsBefore, sampleThreads([s.pids.api, s.pids.worker]), 5);
       say(
         `  ${load.sent} sent in ${r1(load.elapsedSeconds)} s (${load.stoppedBecause}): ${JSON.stringify(load.outcomes)}; ` +
           `p50 ${r0(load.latency.hold.p50)} ms, p99 ${r0(load.latency.hold.p99)} ms, ${r1(load.answersPerSecond)} answers/s`,
       );
-      const checks = await checkLevel(s.client, s.pool, target, runDate, { created: load.created, confirmed: load.confirmed }, 90_000);
-      say(
-        `  inventory: ${JSON.stringify(checks.inventory?.stats ?? checks.inventoryError)}; booking workflows ${checks.bookingWorkflows}; ` +
-          `rows ${checks.bookingRows} (${checks.confirmedRows} confirmed); drained ${checks.drainSeconds === null ? 'NOT within 90 s' : `${r1(checks.drainSeconds)} s`} after the last answer`,
+      // While the stack drains the level's work: two more travellers (see LevelReport.travellersAfter).
+      const travellersAfter: LevelReport['travellersAfter'] = { sameRun: null, otherRun: null };
+      let extraHolds = 0;
+      const followUps: Promise<void>[] = [];
+      if (step.kind === 'hold' && step.clients > 1) {
+        const same = await travellerHold(s.apiUrl, tokens[0]!, bookingMaker(target, runDate, args.meanHops, random)());
+        if (same.pnr) extraHolds = 1;
+        followUps.push(
+          (async () => {
+            travellersAfter.sameRun = { hold: same.hold, ...(same.pnr ? await travellerFollowUp(s.apiUrl, tokens[0]!, same.pnr) : { get: null, pay: null }) };
+          })(),
+          (async () => {
+            const token = tokens[1 % tokens.length]!;
+            const other = await travellerHold(s.apiUrl, token, bookingMaker(target, freshRun(), args.meanHops, random)());
+            travellersAfter.otherRun = { hold: other.hold, ...(other.pnr ? await travellerFollowUp(s.apiUrl, token, other.pnr) : { get: null, pay: null }) };
+          })(),
+        );
+      }
+      const [checks] = await Promise.all([
+        checkLevel(s.client, s.pool, target, runDate, { created: load.created + extraHolds, confirmed: load.confirmed }, 300_000, () =>
+          waitForQuiet(groups, 180_000),
+        ),
+        ...followUps,
+      ]);
+      const fmt = (x: { status: number; code?: string; ms: number; bookingStatus?: string } | null) =>
+        x ? `${x.status}${x.code ? ` ${x.code}` : ''}${x.bookingStatus ? ` (${x.bookingStatus})` : ''} in ${r0(x.ms)} ms` : '–';
+      for (const [label, t] of [
+        ['same run', travellersAfter.sameRun],
+        ['new run', travellersAfter.otherRun],
+      ] as const) {
+        if (t) say(`  a traveller right after the level, ${label}: hold ${fmt(t.hold)}; GET ${fmt(t.get)}; pay ${fmt(t.pay)}`);
+      }
+      clearInterval(jestWatch);
+      if (jestDuringDrain) say('  WARNING: jest ran while this level drained; its full-cycle figures are skewed');
+      const cycle = cpuBetween(before, sampleCpu(groups));
+      const cycleCpuMsPerHold = Object.fromEntries(
+        Object.entries(cycle.cores).map(([k, v]) => [k, load.created > 0 ? r2((v * cycle.seconds * 1000) / load.created) : 0]),
       );
-      reports.push({ load, runDate, checks, cpuCores: cpu.cores, machineBusyShare: cpu.machineBusyShare, report: step.report });
+      const sustainedHoldsPerSecond = load.created / (load.elapsedSeconds + (checks.drainSeconds ?? 300));
+      say(
+        `  full cycle: ${r1(sustainedHoldsPerSecond)} holds/s including the drain; CPU ms per hold ${JSON.stringify(cycleCpuMsPerHold)}`,
+      );
+      const where = {
+        inventory: analyse(await fetchHistories(s.client, [inventoryWorkflowId(target.trainNumber, runDate, target.classCode)])),
+        bookings: analyse(await fetchHistories(s.client, load.samplePnrs.map(bookingWorkflowId))),
+      };
+      say(
+        `  inventory workflow tasks: queue p50 ${where.inventory.workflowTaskQueue.p50} / p99 ${where.inventory.workflowTaskQueue.p99} ms, ` +
+          `run p50 ${where.inventory.workflowTaskRun.p50} / p99 ${where.inventory.workflowTaskRun.p99} ms; ` +
+          `booking workflow tasks: queue p50 ${where.bookings.workflowTaskQueue.p50} / p99 ${where.bookings.workflowTaskQueue.p99} ms`,
+      );
+      say(`  booking workflows, largest gaps between events (ms per workflow): ${where.bookings.gaps.slice(0, 6).map((g) => `${g.pair} ${g.msPerWorkflow}`).join('; ')}`);
+      say(`  CPU (cores): ${JSON.stringify(Object.fromEntries(Object.entries(cpu.cores).map(([k, v]) => [k, r2(v)])))}, machine ${r0(cpu.machineBusyShare * 100)} % busy; busiest threads ${threads.map((t) => `${t.thread} ${t.cores}`).join(', ')}`);
+      const report = {
+        load,
+        runDate,
+        checks,
+        where,
+        cpuCores: cpu.cores,
+        machineBusyShare: cpu.machineBusyShare,
+        busiestThreads: threads,
+        otherCores,
+        cycleCpuMsPerHold,
+        sustainedHoldsPerSecond,
+        jestDuringLevel,
+        jestDuringDrain,
+        travellersAfter,
+        extraHolds,
+        report: step.report,
+      };
+      if (jestDuringLevel && args.wait && attempt < 3) {
+        say(`  ${step.name} is discarded (jest ran during it) and will be repeated on a fresh run`);
+        discarded.push(report);
+        attempt += 1;
+        continue;
+      }
+      reports.push(report);
+      i += 1;
+      attempt = 1;
     }
 
-    let probe: ProbePoint[] = [];
+    let probe: ProbeReport | null = null;
     if (args.probe && !interrupted) {
+      if (args.wait) await waitForNoJest();
+      await waitForQuiet(groups, 180_000);
       s.assertAlive();
-      const runDate = dates[plan.length]!;
+      const runDate = freshRun();
       say(`probe: hold updates straight to the actor of run ${runDate}, one at a time, by batch size…`);
-      probe = await probeBatchLatency(s.client, target, runDate, [1, 10, 50, 100, 200], 15, random);
-      for (const p of probe) say(`  batch ${p.batch}: p50 ${p.p50} ms, p90 ${p.p90} ms`);
+      const sender = holdSender(s.client, target, runDate, random);
+      await sender.warm();
+      const PER_SIZE = 15;
+      const points = [];
+      for (const size of [1, 10, 50, 100, 200]) {
+        const before = sampleCpu(groups);
+        const point = await probeBatch(sender.send, size, PER_SIZE);
+        const cpu = cpuBetween(before, sampleCpu(groups));
+        const perUpdate = (k: string) => r1(((cpu.cores[k] ?? 0) * cpu.seconds * 1000) / point.updates);
+        points.push({ ...point, workerCpuMsPerUpdate: perUpdate('worker'), temporalCpuMsPerUpdate: perUpdate('temporal') });
+      }
+      // The actor's own view: the workflow tasks that accepted these updates (after the 3 warm-up ones).
+      const tasks = updateTasks((await fetchHistories(s.client, [sender.id]))[0] ?? []).slice(3);
+      const batches = points.map((p, i) => {
+        const mine = tasks.slice(i * PER_SIZE, (i + 1) * PER_SIZE);
+        return {
+          ...p,
+          actorTaskQueueP50: r1(percentiles(mine.map((t) => t.queue)).p50),
+          actorTaskRunP50: r1(percentiles(mine.map((t) => t.run)).p50),
+        };
+      });
+      for (const p of batches) {
+        say(
+          `  batch ${p.batch}: p50 ${p.p50} ms, p90 ${p.p90} ms; actor task queue ${p.actorTaskQueueP50} / run ${p.actorTaskRunP50} ms; ` +
+            `CPU per update: worker ${p.workerCpuMsPerUpdate} ms, Temporal ${p.temporalCpuMsPerUpdate} ms`,
+        );
+      }
+      const throughput = [];
+      for (const shape of [
+        { inFlight: 2, batch: 20, seconds: 8 },
+        { inFlight: 2, batch: 100, seconds: 8 },
+      ]) {
+        const tpDate = freshRun();
+        const tpSender = holdSender(s.client, target, tpDate, random);
+        await tpSender.warm();
+        const before = sampleCpu(groups);
+        const tp = await probeActorThroughput(tpSender.send, shape);
+        const cpu = cpuBetween(before, sampleCpu(groups));
+        say(
+          `  actor alone, ${shape.inFlight} in flight × batch ${shape.batch}: ${r0(tp.holdsPerSecond)} holds/s, update p50 ${r0(tp.updateMs.p50)} / p99 ${r0(tp.updateMs.p99)} ms` +
+            ` (worker ${r2(cpu.cores.worker ?? 0)}, Temporal ${r2(cpu.cores.temporal ?? 0)} cores)`,
+        );
+        throughput.push({ ...tp, runDate: tpDate, cpuCores: cpu.cores });
+        await waitForQuiet(groups, 60_000);
+      }
+      say('probe: workflow starts straight to the server (booking search attributes, a task queue without a worker)…');
+      const beforeStarts = sampleCpu(groups);
+      const st = await probeStarts(s.client, { concurrency: 50, seconds: 8, tag: Date.now().toString(36) });
+      const startCpu = cpuBetween(beforeStarts, sampleCpu(groups));
+      say(`  ${r0(st.startsPerSecond)} starts/s, start p50 ${r0(st.startMs.p50)} / p99 ${r0(st.startMs.p99)} ms (Temporal ${r2(startCpu.cores.temporal ?? 0)} cores)`);
+      probe = { runDate, batches, throughput, starts: { ...st, cpuCores: startCpu.cores } };
     }
 
     const results = {
@@ -298,6 +524,8 @@ async function main(): Promise<void> {
       target: { train: target.trainNumber, name: target.trainName, classCode: target.classCode, coaches: target.coaches, berths: target.berths, stops: target.stops.length },
       stack: { ...DEFAULT_STACK, apiUrl: s.apiUrl, taskQueue: 'railbook' },
       levels: reports,
+      /** Levels repeated because jest ran during them (kept for the record, not in the tables). */
+      discarded,
       probe,
     };
     const dir = path.join(REPO_ROOT, 'bench', 'results');
@@ -313,19 +541,24 @@ async function main(): Promise<void> {
   }
 }
 
-function renderMarkdown(levels: LevelReport[], probe: ProbePoint[], berths: number): string {
+function renderMarkdown(levels: LevelReport[], probe: ProbeReport | null, berths: number): string {
   const holds = levels.filter((l) => l.load.kind === 'hold');
   const e2e = levels.filter((l) => l.load.kind === 'e2e');
-  const cpu = (c: Record<string, number>) =>
-    ['api', 'worker', 'temporal', 'postgres', 'loadgen'].map((k) => `${k[0]!.toUpperCase()}${r2(c[k] ?? 0)}`).join(' ');
+  const cpu = (c: Record<string, number>, other?: number) =>
+    ['api', 'worker', 'temporal', 'postgres', 'loadgen'].map((k) => `${k[0]!.toUpperCase()}${r2(c[k] ?? 0)}`).join(' ') +
+    (other === undefined ? '' : ` O${r2(other)}`);
   const other = (l: LevelReport) => l.load.notDefinite;
+  const msPerHold = (c: Record<string, number>) =>
+    ['temporal', 'worker', 'api', 'postgres'].map((k) => `${k[0]!.toUpperCase()}${r1(c[k] ?? 0)}`).join(' ') +
+    ` = ${r1(['temporal', 'worker', 'api', 'postgres', 'redis'].reduce((a, k) => a + (c[k] ?? 0), 0))}`;
   const consistent = (l: LevelReport) => {
     const st = l.checks.inventory?.stats;
+    const expected = l.load.created + l.extraHolds;
     const ok =
       st !== undefined &&
-      st.holds === l.load.created &&
-      l.checks.bookingRows === l.load.created &&
-      (l.checks.bookingWorkflows === null || l.checks.bookingWorkflows === l.load.created);
+      st.holds === expected &&
+      l.checks.bookingRows === expected &&
+      (l.checks.bookingWorkflows === null || l.checks.bookingWorkflows === expected);
     return ok ? 'yes' : `NO (actor ${st?.holds ?? '?'}, rows ${l.checks.bookingRows}, wf ${l.checks.bookingWorkflows ?? '?'})`;
   };
   const out: string[] = [];
@@ -333,7 +566,7 @@ function renderMarkdown(levels: LevelReport[], probe: ProbePoint[], berths: numb
   out.push('');
   out.push(
     markdownTable(
-      ['clients', 'answered', '201', '409 full', 'other', 'stopped by', 'holds/s (201)', 'answers/s (steady)', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'batches', 'avg / max batch', 'actor runs', 'worker drain s', '201 = actor = rows = wf', 'CPU cores used'],
+      ['clients', 'answered', '201', '409 full', 'other', 'stopped by', 'holds/s (201)', 'answers/s (steady)', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'batches', 'avg / max batch', 'actor runs', 'drain + idle s', 'holds/s incl. drain', 'CPU ms per hold, full cycle', '201 = actor = rows = wf', 'CPU cores used'],
       holds.map((l) => [
         l.load.clients,
         l.load.definite + other(l),
@@ -350,21 +583,44 @@ function renderMarkdown(levels: LevelReport[], probe: ProbePoint[], berths: numb
         l.checks.inventory?.stats.batches ?? '?',
         `${l.checks.avgBatch === null ? '?' : r1(l.checks.avgBatch)} / ${l.checks.inventory?.stats.largestBatch ?? '?'}`,
         l.checks.inventory?.stats.runs ?? '?',
-        l.checks.drainSeconds === null ? '>90' : r1(l.checks.drainSeconds),
+        `${l.checks.drainSeconds === null ? '>300' : r1(l.checks.drainSeconds)} + ${l.checks.quietSeconds === null ? '>180' : r1(l.checks.quietSeconds)}`,
+        r1(l.sustainedHoldsPerSecond) + (l.jestDuringDrain ? ' (jest ran: skewed)' : ''),
+        msPerHold(l.cycleCpuMsPerHold) + (l.jestDuringDrain ? ' (jest ran: skewed)' : ''),
         consistent(l),
-        cpu(l.cpuCores),
+        cpu(l.cpuCores, l.otherCores) + (l.jestDuringLevel ? ' (JEST RAN: skewed)' : ''),
       ]),
     ),
   );
   out.push('');
-  out.push('CPU cores used: A api, W worker, T Temporal server, P Postgres, L load generator (2.0 = both cores).');
+  out.push('CPU cores used: A api, W worker, T Temporal server, P Postgres, L load generator, O everything else on the machine (2.0 = both cores).');
+  out.push(
+    'Full cycle = the level plus the drain after it (until every 201 has its row in Postgres) and the idle wait: what each hold and its booking workflow cost in CPU ms (T Temporal, W worker, A API, P Postgres; = with Redis). "holds/s incl. drain" = 201s / (level + drain seconds).',
+  );
+  const travellerRows: { level: string; run: string; t: TravellerProbe }[] = [];
+  for (const l of holds) {
+    if (l.travellersAfter.sameRun) travellerRows.push({ level: l.load.name, run: 'same hot run', t: l.travellersAfter.sameRun });
+    if (l.travellersAfter.otherRun) travellerRows.push({ level: l.load.name, run: 'a new run', t: l.travellersAfter.otherRun });
+  }
+  const step = (x: { status: number; code?: string; ms: number; bookingStatus?: string } | null) =>
+    x ? `${x.status}${x.code ? ` ${x.code}` : ''}${x.bookingStatus ? ` (${x.bookingStatus})` : ''}, ${r0(x.ms)} ms` : '–';
+  if (travellerRows.length > 0) {
+    out.push('');
+    out.push('### A traveller right after each level (while its booking workflows drain)');
+    out.push('');
+    out.push(
+      markdownTable(
+        ['after level', 'books on', 'POST /bookings', 'GET /bookings/:pnr', 'POST /bookings/:pnr/payment'],
+        travellerRows.map((r) => [r.level, r.run, step(r.t.hold), step(r.t.get), step(r.t.pay)]),
+      ),
+    );
+  }
   if (e2e.length > 0) {
     out.push('');
     out.push('### End to end: hold, then pay (confirmed bookings)');
     out.push('');
     out.push(
       markdownTable(
-        ['clients', 'bookings', 'confirmed', '409 full', 'other', 'confirmed/s', 'hold p50 / p99 ms', 'pay p50 / p99 ms', 'total p50 / p99 ms', 'confirmed rows', 'CPU cores used'],
+        ['clients', 'bookings', 'confirmed', '409 full', 'other', 'confirmed/s', 'hold p50 / p99 ms', 'pay p50 / p99 ms', 'total p50 / p99 ms', 'confirmed rows', 'CPU ms per booking, full cycle', 'CPU cores used'],
         e2e.map((l) => [
           l.load.clients,
           l.load.definite + other(l),
@@ -376,11 +632,37 @@ function renderMarkdown(levels: LevelReport[], probe: ProbePoint[], berths: numb
           `${r0(l.load.latency.pay?.p50 ?? 0)} / ${r0(l.load.latency.pay?.p99 ?? 0)}`,
           `${r0(l.load.latency.total?.p50 ?? 0)} / ${r0(l.load.latency.total?.p99 ?? 0)}`,
           l.checks.confirmedRows,
-          cpu(l.cpuCores),
+          msPerHold(l.cycleCpuMsPerHold) + (l.jestDuringDrain ? ' (jest ran: skewed)' : ''),
+          cpu(l.cpuCores, l.otherCores) + (l.jestDuringLevel ? ' (JEST RAN: skewed)' : ''),
         ]),
       ),
     );
   }
+  out.push('');
+  out.push('### Where the time goes (from workflow histories; ms, p50 / p99)');
+  out.push('');
+  const pp = (p: { p50: number; p99: number; n: number } | undefined) => (p && p.n > 0 ? `${r0(p.p50)} / ${r0(p.p99)}` : '–');
+  const actNames = [...new Set(levels.flatMap((l) => Object.keys(l.where.bookings.activities)))].sort();
+  out.push(
+    markdownTable(
+      ['level', 'inventory WFT queue', 'inventory WFT run', 'updates per inventory WFT', 'booking WFT queue', 'booking WFT run', 'pay update accepted→done', ...actNames.map((a) => `${a} queue / run p50`)],
+      levels.map((l) => [
+        l.load.name,
+        pp(l.where.inventory.workflowTaskQueue),
+        pp(l.where.inventory.workflowTaskRun),
+        l.where.inventory.updatesPerTask.n > 0 ? `${r1(l.where.inventory.updatesPerTask.mean)} (max ${l.where.inventory.updatesPerTask.max})` : '–',
+        pp(l.where.bookings.workflowTaskQueue),
+        pp(l.where.bookings.workflowTaskRun),
+        pp(l.where.bookings.updates),
+        ...actNames.map((a) => {
+          const x = l.where.bookings.activities[a];
+          return x ? `${r0(x.queue.p50)} / ${r0(x.run.p50)}` : '–';
+        }),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push('WFT = workflow task; queue = scheduled → started (waiting for a worker slot/poll), run = started → completed.');
   const notDefinite = levels.filter((l) => l.load.notDefinite > 0);
   out.push('');
   out.push(
@@ -390,6 +672,14 @@ function renderMarkdown(levels: LevelReport[], probe: ProbePoint[], berths: numb
           .map((l) => `${l.load.name}: ${Object.entries(l.load.outcomes).filter(([k]) => !['201', '409 NO_SEATS_AVAILABLE', 'confirmed'].includes(k)).map(([k, v]) => `${v} × ${k}`).join(', ')}`)
           .join('; ')}`,
   );
+  const troubled = travellerRows.filter((r) => [r.t.hold, r.t.get, r.t.pay].some((x) => x && (x.status < 200 || x.status >= 300)));
+  if (troubled.length > 0) {
+    out.push(
+      `**A traveller right after a level got an error:** ${troubled
+        .map((r) => `after ${r.level} (${r.run}): ${[r.t.hold, r.t.get, r.t.pay].map((x) => (x ? `${x.status}${x.code ? ` ${x.code}` : ''}` : '–')).join(' / ')}`)
+        .join('; ')} (hold / GET / pay).`,
+    );
+  }
   const verdicts = holds
     .filter((l) => l.load.clients > 1)
     .map((l) => {
@@ -398,11 +688,41 @@ function renderMarkdown(levels: LevelReport[], probe: ProbePoint[], berths: numb
       return `${l.load.clients} clients: ${r0(rate)} answers/s, p99 ${r0(l.load.latency.hold.p99)} ms → ${met ? 'met' : 'NOT met'}`;
     });
   if (verdicts.length > 0) out.push(`Target (≥ 200 holds/s on one hot run, p99 ≤ 300 ms, none lost): ${verdicts.join('; ')}.`);
-  if (probe.length > 0) {
+  if (probe) {
     out.push('');
-    out.push('### Probe: one hold update straight to the inventory actor, by batch size (idle system, sequential)');
+    out.push('### Probe: hold updates straight to the inventory actor (no API, no booking workflows)');
     out.push('');
-    out.push(markdownTable(['batch', 'updates', 'p50 ms', 'p90 ms', 'max ms', 'p50 per request ms'], probe.map((p) => [p.batch, p.updates, p.p50, p.p90, p.max, p.perRequestMs])));
+    out.push('One at a time, by batch size (round trip from the client; the actor task as the server recorded it; CPU per update):');
+    out.push('');
+    out.push(
+      markdownTable(
+        ['batch', 'updates', 'p50 ms', 'p90 ms', 'max ms', 'p50 per request ms', 'actor WFT queue p50', 'actor WFT run p50', 'worker CPU ms / update', 'Temporal CPU ms / update'],
+        probe.batches.map((p) => [p.batch, p.updates, p.p50, p.p90, p.max, p.perRequestMs, p.actorTaskQueueP50, p.actorTaskRunP50, p.workerCpuMsPerUpdate, p.temporalCpuMsPerUpdate]),
+      ),
+    );
+    out.push('');
+    out.push('Back to back, the gateway\'s shape (2 updates in flight):');
+    out.push('');
+    out.push(
+      markdownTable(
+        ['in flight × batch', 'seconds', 'updates', 'holds/s', 'update p50 / p99 ms', 'errors', 'CPU cores used'],
+        probe.throughput.map((t) => [
+          `${t.inFlight} × ${t.batch}`,
+          r1(t.seconds),
+          t.updates,
+          r0(t.holdsPerSecond),
+          `${r0(t.updateMs.p50)} / ${r0(t.updateMs.p99)}`,
+          t.errors,
+          cpu(t.cpuCores),
+        ]),
+      ),
+    );
+    const st = probe.starts;
+    out.push('');
+    out.push(
+      `Workflow starts straight to the server (booking search attributes, no worker; ${st.concurrency} concurrent): ` +
+        `**${r0(st.startsPerSecond)} starts/s**, p50 ${r0(st.startMs.p50)} / p99 ${r0(st.startMs.p99)} ms, ${st.errors} errors; ${cpu(st.cpuCores)}.`,
+    );
   }
   return out.join('\n');
 }

@@ -9,6 +9,7 @@ import {
   holdSeatsUpdate,
   inventorySummaryQuery,
   inventoryWorkflowId,
+  SA,
   type HoldRequest,
   type InventoryInput,
   type InventorySummary,
@@ -175,6 +176,7 @@ export async function registerUsers(apiUrl: string, count: number, log: (m: stri
 export type LevelKind = 'hold' | 'e2e';
 
 interface Outcome {
+  pnr: string | null;
   /** Final outcome label, e.g. "201", "409 NO_SEATS_AVAILABLE", "confirmed", "error: socket hang up". */
   label: string;
   definite: boolean;
@@ -229,6 +231,8 @@ export interface LevelLoad {
   latency: { hold: Pct; holdCreated: Pct; holdNoSeats: Pct; pay: Pct | null; total: Pct | null };
   timeline: TimelinePoint[];
   firstErrors: string[];
+  /** Up to 40 PNRs answered 201, spread over the level, for history analysis. */
+  samplePnrs: string[];
 }
 
 function label(res: HttpResult): string {
@@ -274,7 +278,18 @@ export async function runLevel(o: LevelOptions): Promise<LevelLoad> {
       const noSeats = holdLabel === '409 NO_SEATS_AVAILABLE';
       if (o.kind === 'hold' || !created) {
         record(
-          { label: holdLabel, definite: created || noSeats, created, confirmed: false, noSeats, start, end: performance.now(), holdMs: hold.ms, payMs: null },
+          {
+            pnr: created ? (hold.body as { pnr: string }).pnr : null,
+            label: holdLabel,
+            definite: created || noSeats,
+            created,
+            confirmed: false,
+            noSeats,
+            start,
+            end: performance.now(),
+            holdMs: hold.ms,
+            payMs: null,
+          },
           created || noSeats ? undefined : hold.body,
         );
         continue;
@@ -285,6 +300,7 @@ export async function runLevel(o: LevelOptions): Promise<LevelLoad> {
       const confirmed = pay.status === 200 && status === 'confirmed';
       record(
         {
+          pnr,
           label: confirmed ? 'confirmed' : `payment ${label(pay)}${status ? ` (${status})` : ''}`,
           definite: confirmed,
           created,
@@ -344,7 +360,14 @@ export async function runLevel(o: LevelOptions): Promise<LevelLoad> {
     },
     timeline,
     firstErrors,
+    samplePnrs: spread(outcomes.flatMap((x) => (x.pnr ? [x.pnr] : [])), 40),
   };
+}
+
+/** At most n items, evenly spread over the list. */
+function spread<T>(list: T[], n: number): T[] {
+  if (list.length <= n) return list;
+  return Array.from({ length: n }, (_, i) => list[Math.floor((i * list.length) / n)]!);
 }
 
 // ---------------------------------------------------------------------------
@@ -362,6 +385,8 @@ export interface LevelChecks {
   confirmedRows: number;
   /** Seconds after the last answer until Postgres held a row for every 201 (the worker caught up). */
   drainSeconds: number | null;
+  /** Seconds after that until the worker and the Temporal server were idle again (null: not within the bound). */
+  quietSeconds: number | null;
 }
 
 export async function inventorySummary(client: Client, target: Target, runDate: string): Promise<InventorySummary> {
@@ -375,6 +400,7 @@ export async function checkLevel(
   runDate: string,
   expect: { created: number; confirmed: number },
   drainTimeoutMs: number,
+  quiet: () => Promise<number | null>,
 ): Promise<LevelChecks> {
   const t0 = Date.now();
   let rows = 0;
@@ -396,6 +422,7 @@ export async function checkLevel(
     if (Date.now() - t0 > drainTimeoutMs) break;
     await sleep(250);
   }
+  const quietSeconds = await quiet();
   let inventory: InventorySummary | null = null;
   let inventoryError: string | undefined;
   try {
@@ -425,11 +452,12 @@ export async function checkLevel(
     bookingRows: rows,
     confirmedRows,
     drainSeconds,
+    quietSeconds,
   };
 }
 
 // ---------------------------------------------------------------------------
-// Probe: one hold update straight to the actor, by batch size
+// Probes: hold updates straight to an inventory actor, as the API's gateway sends them
 
 export interface ProbePoint {
   batch: number;
@@ -441,29 +469,21 @@ export interface ProbePoint {
 }
 
 /**
- * Sends hold batches of several sizes straight to an inventory actor on an
- * idle system, one at a time, exactly as the API's gateway does
- * (executeUpdateWithStart). Shows the fixed cost of an update round trip
- * and what each extra request in a batch adds. No booking workflows are
- * started, so nothing else competes for the worker.
+ * A sender of hold batches to one inventory actor, exactly as the API's
+ * gateway sends them (executeUpdateWithStart, USE_EXISTING). Single-passenger
+ * one-hop holds, so the run does not fill up. No booking workflows are
+ * started: nothing else competes for the worker.
  */
-export async function probeBatchLatency(
-  client: Client,
-  target: Target,
-  runDate: string,
-  sizes: number[],
-  updatesPerSize: number,
-  random: () => number,
-): Promise<ProbePoint[]> {
+export function holdSender(client: Client, target: Target, runDate: string, random: () => number) {
   const id = inventoryWorkflowId(target.trainNumber, runDate, target.classCode);
   const input: InventoryInput = { trainNumber: target.trainNumber, runDate, classCode: target.classCode };
   const last = target.stops.length - 1;
   let seq = 0;
-  const send = async (size: number) => {
+  const send = async (size: number): Promise<number> => {
     const requests: HoldRequest[] = Array.from({ length: size }, () => {
       const fromSeq = Math.floor(random() * last);
       return {
-        bookingId: `probe-${++seq}`,
+        bookingId: `probe-${runDate}-${++seq}`,
         fromSeq,
         toSeq: fromSeq + 1,
         passengers: [{ name: 'Probe', age: 30, gender: 'M' as const }],
@@ -482,22 +502,175 @@ export async function probeBatchLatency(
     });
     return performance.now() - t;
   };
-  // The first updates start the actor (it refuses holds while it loads its layout): not measured.
-  let warm = 0;
-  for (let attempt = 0; warm < 3 && attempt < 50; attempt++) {
-    try {
-      await send(1);
-      warm += 1;
-    } catch {
-      await sleep(100);
+  /** The first updates start the actor (it refuses holds while it loads its layout): not measured. */
+  const warm = async () => {
+    let ok = 0;
+    for (let attempt = 0; ok < 3 && attempt < 50; attempt++) {
+      try {
+        await send(1);
+        ok += 1;
+      } catch {
+        await sleep(100);
+      }
     }
+  };
+  return { id, send, warm };
+}
+
+/** `updates` updates of `size` requests, one at a time. */
+export async function probeBatch(send: (size: number) => Promise<number>, size: number, updates: number): Promise<ProbePoint> {
+  const ms: number[] = [];
+  for (let i = 0; i < updates; i++) ms.push(await send(size));
+  const p = percentiles(ms);
+  return { batch: size, updates: ms.length, p50: r1(p.p50), p90: r1(p.p90), max: r1(p.max), perRequestMs: r1(p.p50 / size) };
+}
+
+export interface ThroughputProbe {
+  inFlight: number;
+  batch: number;
+  seconds: number;
+  updates: number;
+  holdsPerSecond: number;
+  updateMs: Pct;
+  errors: number;
+}
+
+/**
+ * What the actor path alone sustains: `inFlight` loops each sending
+ * `batch`-request updates back to back (the gateway's shape under a rush:
+ * at most 2 updates in flight, batches up to 100), for `seconds`.
+ */
+export async function probeActorThroughput(
+  send: (size: number) => Promise<number>,
+  opts: { inFlight: number; batch: number; seconds: number },
+): Promise<ThroughputProbe> {
+  const ms: number[] = [];
+  let errors = 0;
+  const t0 = performance.now();
+  const end = t0 + opts.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: opts.inFlight }, async () => {
+      while (performance.now() < end) {
+        try {
+          ms.push(await send(opts.batch));
+        } catch {
+          errors += 1;
+          await sleep(50);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    ...opts,
+    seconds,
+    updates: ms.length,
+    holdsPerSecond: (ms.length * opts.batch) / seconds,
+    updateMs: percentiles(ms),
+    errors,
+  };
+}
+
+export interface StartProbe {
+  concurrency: number;
+  seconds: number;
+  starts: number;
+  startsPerSecond: number;
+  startMs: Pct;
+  errors: number;
+}
+
+/**
+ * How many workflow starts per second this Temporal server takes, with the
+ * same search attributes the API sets on a booking workflow. The workflows
+ * go to a task queue no worker polls, so only the server's share of a start
+ * is measured (persisting the execution, its first task and its visibility
+ * record). They are never run; they vanish with the in-memory server.
+ */
+export async function probeStarts(client: Client, opts: { concurrency: number; seconds: number; tag: string }): Promise<StartProbe> {
+  const ms: number[] = [];
+  let errors = 0;
+  let n = 0;
+  const t0 = performance.now();
+  const end = t0 + opts.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: opts.concurrency }, async () => {
+      while (performance.now() < end) {
+        const i = ++n;
+        const t = performance.now();
+        try {
+          await client.workflow.start('benchProbeWorkflow', {
+            taskQueue: 'bench-probe-no-worker',
+            workflowId: `bench-probe-start-${opts.tag}-${i}`,
+            args: [],
+            typedSearchAttributes: [
+              { key: SA.Pnr, value: String(1_000_000_000 + i) },
+              { key: SA.BookingStatus, value: 'held' },
+              { key: SA.TrainNumber, value: '00000' },
+              { key: SA.TravelDate, value: '2000-01-01' },
+              { key: SA.UserId, value: '0' },
+              { key: SA.TravelClass, value: 'SL' },
+            ],
+          });
+          ms.push(performance.now() - t);
+        } catch {
+          errors += 1;
+          await sleep(50);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return { ...opts, seconds, starts: ms.length, startsPerSecond: ms.length / seconds, startMs: percentiles(ms), errors };
+}
+
+export interface TravellerStep {
+  status: number;
+  code?: string;
+  ms: number;
+  bookingStatus?: string;
+}
+
+export interface TravellerProbe {
+  hold: TravellerStep;
+  get: TravellerStep | null;
+  pay: TravellerStep | null;
+}
+
+function travellerStep(r: HttpResult): TravellerStep {
+  const code = errorCode(r.body) ?? (r.status === 0 ? r.error : undefined);
+  const bookingStatus = (r.body as { status?: unknown } | null)?.status;
+  return {
+    status: r.status,
+    ms: r1(r.ms),
+    ...(code ? { code } : {}),
+    ...(typeof bookingStatus === 'string' ? { bookingStatus } : {}),
+  };
+}
+
+/**
+ * One traveller right after a level, while the stack still works through the
+ * level's booking workflows: hold, then (see travellerFollowUp) look at the
+ * booking and pay. What a user who books at the end of a rush sees.
+ */
+export async function travellerHold(apiUrl: string, token: string, body: BookingBody): Promise<{ hold: TravellerStep; pnr: string | null }> {
+  const http = httpClient(apiUrl, { maxSockets: 1, timeoutMs: 120_000 });
+  try {
+    const hold = await http.request('POST', '/bookings', body, token);
+    return { hold: travellerStep(hold), pnr: hold.status === 201 ? (hold.body as { pnr: string }).pnr : null };
+  } finally {
+    http.close();
   }
-  const points: ProbePoint[] = [];
-  for (const size of sizes) {
-    const ms: number[] = [];
-    for (let i = 0; i < updatesPerSize; i++) ms.push(await send(size));
-    const p = percentiles(ms);
-    points.push({ batch: size, updates: ms.length, p50: r1(p.p50), p90: r1(p.p90), max: r1(p.max), perRequestMs: r1(p.p50 / size) });
+}
+
+/** GET the booking (a query to its workflow), then pay for it. */
+export async function travellerFollowUp(apiUrl: string, token: string, pnr: string): Promise<{ get: TravellerStep; pay: TravellerStep }> {
+  const http = httpClient(apiUrl, { maxSockets: 1, timeoutMs: 120_000 });
+  try {
+    const get = await http.request('GET', `/bookings/${pnr}`, undefined, token);
+    const pay = await http.request('POST', `/bookings/${pnr}/payment`, { card: CARD_OK }, token);
+    return { get: travellerStep(get), pay: travellerStep(pay) };
+  } finally {
+    http.close();
   }
-  return points;
 }

@@ -112,10 +112,51 @@ export function sampleCpu(groups: ProcGroup[]): CpuSample {
 }
 
 /** Per group: share of one core used between two samples (1.0 = one full core). */
-export function cpuBetween(a: CpuSample, b: CpuSample): { cores: Record<string, number>; machineBusyShare: number } {
+export function cpuBetween(a: CpuSample, b: CpuSample): { seconds: number; cores: Record<string, number>; machineBusyShare: number } {
   const seconds = Math.max((b.at - a.at) / 1000, 1e-3);
   const cores: Record<string, number> = {};
   for (const [k, v] of Object.entries(b.groups)) cores[k] = Math.max(0, v - (a.groups[k] ?? 0)) / seconds;
   const total = b.machineTotal - a.machineTotal;
-  return { cores, machineBusyShare: total > 0 ? (b.machineBusy - a.machineBusy) / total : 0 };
+  return { seconds, cores, machineBusyShare: total > 0 ? (b.machineBusy - a.machineBusy) / total : 0 };
+}
+
+/** CPU seconds per thread ("pid/tid name") of the given process trees. */
+export function sampleThreads(roots: number[]): { at: number; threads: Record<string, number> } {
+  const procs = allProcs();
+  const hz = ticksPerSecond();
+  const threads: Record<string, number> = {};
+  for (const root of roots) {
+    for (const pid of processTree(root, procs)) {
+      let tids: string[];
+      try {
+        tids = readdirSync(`/proc/${pid}/task`);
+      } catch {
+        continue;
+      }
+      for (const tid of tids) {
+        try {
+          const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+          const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+          const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+          threads[`${pid}/${tid} ${comm}`] = (Number(rest[11]) + Number(rest[12])) / hz;
+        } catch {
+          /* thread ended */
+        }
+      }
+    }
+  }
+  return { at: Date.now(), threads };
+}
+
+/** The busiest threads between two samples, as shares of one core. */
+export function busiestThreads(
+  a: { at: number; threads: Record<string, number> },
+  b: { at: number; threads: Record<string, number> },
+  top: number,
+): { thread: string; cores: number }[] {
+  const seconds = Math.max((b.at - a.at) / 1000, 1e-3);
+  return Object.entries(b.threads)
+    .map(([thread, v]) => ({ thread, cores: Math.round((Math.max(0, v - (a.threads[thread] ?? 0)) / seconds) * 100) / 100 }))
+    .sort((x, y) => y.cores - x.cores)
+    .slice(0, top);
 }

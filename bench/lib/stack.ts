@@ -24,6 +24,7 @@ export interface StackOptions {
   temporalPort: number;
   temporalUiPort: number;
   apiPort: number;
+  workerMetricsPort: number;
   databaseUrl: string;
   redisUrl: string;
   logDir: string;
@@ -35,6 +36,7 @@ export const DEFAULT_STACK: Omit<StackOptions, 'log'> = {
   temporalPort: 7253,
   temporalUiPort: 8253,
   apiPort: 3053,
+  workerMetricsPort: 9473,
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/railbook_bench',
   redisUrl: 'redis://127.0.0.1:6379/14',
   logDir: '/tmp/railbook-bench',
@@ -189,7 +191,7 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
 
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) {
-      if (!/^(TEMPORAL_|DATABASE_URL|REDIS_URL|SMTP_URL|API_|JWT_|MAIL_|HOLD_|PAYMENT_|BOOKING_|AVAILABILITY_|LOG_LEVEL|NODE_ENV)/.test(k)) env[k] = v;
+      if (!/^(TEMPORAL_|DATABASE_URL|REDIS_URL|SMTP_URL|API_|WORKER_|JWT_|MAIL_|HOLD_|PAYMENT_|BOOKING_|AVAILABILITY_|LOG_LEVEL|NODE_ENV)/.test(k)) env[k] = v;
     }
     Object.assign(env, {
       NODE_ENV: 'production',
@@ -202,9 +204,13 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       TEMPORAL_UI_PORT: String(opts.temporalUiPort),
       API_HOST: '127.0.0.1',
       API_PORT: String(opts.apiPort),
+      // The worker's Prometheus endpoint: not the dev worker's default port.
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${opts.workerMetricsPort}`,
       LOG_LEVEL: 'warn',
       MAIL_OUTBOX_DIR: opts.mailDir,
-      HOLD_TTL_SECONDS: '600',
+      // The longest hold the config allows: no hold placed during the run expires during it
+      // (expiries would add their own work to later levels).
+      HOLD_TTL_SECONDS: '3600',
     });
     const worker = startChild('worker', 'workers/main.ts', env, opts.logDir);
     children.push(worker);
