@@ -533,6 +533,8 @@ export interface ThroughputProbe {
   holdsPerSecond: number;
   updateMs: Pct;
   errors: number;
+  /** Distinct error messages (the gateway retries these), with counts. */
+  errorMessages: Record<string, number>;
 }
 
 /**
@@ -542,19 +544,23 @@ export interface ThroughputProbe {
  */
 export async function probeActorThroughput(
   send: (size: number) => Promise<number>,
-  opts: { inFlight: number; batch: number; seconds: number },
+  opts: { inFlight: number; batch: number; seconds: number; maxHolds: number },
 ): Promise<ThroughputProbe> {
   const ms: number[] = [];
   let errors = 0;
+  const errorMessages: Record<string, number> = {};
   const t0 = performance.now();
   const end = t0 + opts.seconds * 1000;
   await Promise.all(
     Array.from({ length: opts.inFlight }, async () => {
-      while (performance.now() < end) {
+      while (performance.now() < end && (ms.length + opts.inFlight) * opts.batch <= opts.maxHolds) {
         try {
           ms.push(await send(opts.batch));
-        } catch {
+        } catch (err) {
           errors += 1;
+          const e = err as Error & { cause?: Error };
+          const msg = `${e.message}${e.cause?.message ? `: ${e.cause.message}` : ''}`.slice(0, 200);
+          errorMessages[msg] = (errorMessages[msg] ?? 0) + 1;
           await sleep(50);
         }
       }
@@ -568,6 +574,7 @@ export async function probeActorThroughput(
     holdsPerSecond: (ms.length * opts.batch) / seconds,
     updateMs: percentiles(ms),
     errors,
+    errorMessages,
   };
 }
 
