@@ -31,6 +31,8 @@ export interface BookingInput {
   seats: AllocatedSeat[];
   fare: FareQuote;
   holdExpiresAt: number;
+  /** Epoch ms the API placed the hold (the actor may start a little later). */
+  heldAt?: number;
   inventoryWorkflowId: string;
   /** How long before departure the reminder email goes out. */
   reminderLeadMs: number;
@@ -63,6 +65,14 @@ export interface BookingView {
   ticketSent: boolean;
   reminderSent: boolean;
   history: { at: number; event: string; detail?: string }[];
+}
+
+/** Each passenger with the berth allocated to them (none yet: nulls). */
+export function passengersWithBerths(passengers: PassengerInput[], seats: AllocatedSeat[]): BookingView['passengers'] {
+  return passengers.map((p, i) => {
+    const seat = seats.find((s) => s.passengerIndex === i);
+    return { ...p, coach: seat?.coach ?? null, berthNo: seat?.berthNo ?? null, berthType: seat?.type ?? null };
+  });
 }
 
 /** The inventory's answer to confirmSeatsSignal. */

@@ -3,6 +3,10 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AllocatedSeat, AllocationFailure, Availability, InventoryState, SeatMapView } from '../domain/allocation';
 import type { PassengerInput, Quota } from '../domain/types';
+import type { BookingInput } from './booking';
+
+/** A booking actor's input before its berths are known: the hold adds `seats`. */
+export type PendingBooking = Omit<BookingInput, 'seats'>;
 
 export interface InventoryInput {
   trainNumber: string;
@@ -19,6 +23,8 @@ export interface InventoryCarry {
   /** Booking ids released in the last day, so a late duplicate hold is refused, not re-seated. */
   closed: Record<string, number>;
   stats: InventoryStats;
+  /** Held bookings whose actor (booking-<PNR>) the inventory has not started yet. */
+  pendingStarts?: BookingInput[];
 }
 
 export interface InventoryStats {
@@ -30,6 +36,8 @@ export interface InventoryStats {
   expiries: number;
   batches: number;
   largestBatch: number;
+  /** Booking actors this inventory started after their holds (absent in state carried by older runs). */
+  actorsStarted?: number;
 }
 
 export interface HoldRequest {
@@ -40,6 +48,13 @@ export interface HoldRequest {
   /** Epoch ms; the inventory releases the hold by itself this long after it, if nobody confirmed it. */
   holdExpiresAt: number;
   quota?: Quota;
+  /**
+   * The booking this hold is for. When present, the inventory starts its
+   * booking actor once the hold is placed (see docs/architecture.md, "Booking
+   * actors start after the hold"): the API answers as soon as the hold is
+   * durable, and no request waits for a workflow start.
+   */
+  booking?: PendingBooking;
 }
 
 export type HoldFailureReason = AllocationFailure | 'BOOKING_CLOSED';
@@ -70,6 +85,8 @@ export interface InventorySummary {
   berths: number;
   held: number;
   sold: number;
+  /** Held bookings whose actor the inventory has yet to start. */
+  pendingStarts: number;
   stats: InventoryStats;
 }
 
@@ -89,3 +106,5 @@ export const releaseSeatsSignal = defineSignal<[ReleaseRequest]>('releaseSeats')
 export const availabilityQuery = defineQuery<Availability, [{ fromSeq: number; toSeq: number; quota?: Quota }]>('availability');
 export const seatMapQuery = defineQuery<SeatMapView>('seatMap');
 export const inventorySummaryQuery = defineQuery<InventorySummary>('summary');
+/** The input of a held booking whose actor has not been started yet, or null. */
+export const pendingBookingQuery = defineQuery<BookingInput | null, [string]>('pendingBooking');

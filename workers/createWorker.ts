@@ -2,7 +2,7 @@
 // need a real worker on the real dev server.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, type Activities } from '../activities';
 import { createMailer } from '../activities/mailer';
 import type { Config } from '../config';
 import { createDb } from '../db/client';
@@ -14,7 +14,12 @@ export interface RunningWorker {
   closeDeps(): Promise<void>;
 }
 
-export async function createWorker(config: Config): Promise<RunningWorker> {
+export interface WorkerOptions {
+  /** Tests hold an activity back (e.g. the booking actor starts) to reach a state that is otherwise brief. */
+  wrapActivities?: (activities: Activities) => Activities;
+}
+
+export async function createWorker(config: Config, opts: WorkerOptions = {}): Promise<RunningWorker> {
   const dbHandle = createDb(config.databaseUrl, { max: 10, applicationName: 'railbook-worker' });
   const mailer = createMailer(config.mail);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -28,7 +33,7 @@ export async function createWorker(config: Config): Promise<RunningWorker> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ db: dbHandle.db, mailer, mailDomain, temporal, gateway }),
+    activities: (opts.wrapActivities ?? ((a) => a))(createActivities({ db: dbHandle.db, mailer, mailDomain, temporal, gateway })),
   });
   return {
     worker,

@@ -14,6 +14,7 @@ import {
   getExternalWorkflowHandle,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -24,6 +25,7 @@ import {
   bookingStateQuery,
   cancelUpdate,
   extendHoldSignal,
+  passengersWithBerths,
   payUpdate,
   railwayCancelSignal,
   resendTicketSignal,
@@ -44,6 +46,12 @@ import type { ClassCode } from '../domain/types';
 
 const db = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// The held record is written inside the actor's first workflow task (no
+// activity task round trip): after a rush, actors start by the thousand.
+const firstWrite = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 // A charge is retried with backoff on transient gateway failures; a decline is final.
@@ -105,7 +113,7 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
   let confirmation: ConfirmResult | null = null;
   const support: SupportAction[] = [];
   const resendsSeen = new Set<string>();
-  const history: BookingView['history'] = [{ at: Date.now(), event: 'held', detail: `${seats.length} berth(s)` }];
+  const history: BookingView['history'] = [{ at: input.heldAt ?? Date.now(), event: 'held', detail: `${seats.length} berth(s)` }];
 
   const view = (): BookingView => ({
     pnr,
@@ -117,10 +125,7 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
     classCode: input.classCode,
     from: input.from,
     to: input.to,
-    passengers: input.passengers.map((p, i) => {
-      const seat = seats.find((s) => s.passengerIndex === i);
-      return { ...p, coach: seat?.coach ?? null, berthNo: seat?.berthNo ?? null, berthType: seat?.type ?? null };
-    }),
+    passengers: passengersWithBerths(input.passengers, seats),
     fareTotal: input.fare.total,
     amountPaid,
     amountRefunded,
@@ -133,18 +138,20 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
   });
 
   const note = (event: string, detail?: string) => history.push({ at: Date.now(), event, ...(detail ? { detail } : {}) });
-  const setStatus = (next: BookingStatus, detail?: string) => {
-    status = next;
-    note(next, detail);
-    upsertSearchAttributes([{ key: SA.BookingStatus, value: next }]);
+  const showDetails = (detail?: string) =>
     setCurrentDetails(
       [
-        `**${next}** — PNR ${pnr}, ${input.trainNumber} ${input.from.code}→${input.to.code} ${input.from.time.slice(0, 10)} ${input.classCode}`,
+        `**${status}** — PNR ${pnr}, ${input.trainNumber} ${input.from.code}→${input.to.code} ${input.from.time.slice(0, 10)} ${input.classCode}`,
         `fare ${rupees(input.fare.total)}, paid ${rupees(amountPaid)}, refunded ${rupees(amountRefunded)}`,
         seats.map((s) => `${s.coach}/${s.berthNo}`).join(', '),
         detail ?? '',
       ].join('\n\n'), // Markdown in the UI: blank lines keep the lines apart
     );
+  const setStatus = (next: BookingStatus, detail?: string) => {
+    status = next;
+    note(next, detail);
+    upsertSearchAttributes([{ key: SA.BookingStatus, value: next }]);
+    showDetails(detail);
   };
   const audit = (actor: string, action: string, details?: Record<string, unknown>) =>
     db.recordAudit({ actor, action: `booking.${action}`, entity: `booking:${pnr}`, details });
@@ -280,16 +287,20 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
     return view();
   };
 
-  upsertSearchAttributes([
-    { key: SA.Pnr, value: pnr },
-    { key: SA.BookingStatus, value: status },
-    { key: SA.TrainNumber, value: input.trainNumber },
-    { key: SA.TravelDate, value: input.runDate },
-    { key: SA.UserId, value: String(input.userId) },
-    { key: SA.TravelClass, value: input.classCode },
-  ]);
-  setStatus('held');
-  await db.recordBookingHeld(input);
+  // Starts normally carry the search attributes (contracts/bookingStart.ts); upserting them again
+  // would cost a visibility write per booking, so only an actor started without them sets them.
+  if (workflowInfo().typedSearchAttributes.get(SA.Pnr) === undefined) {
+    upsertSearchAttributes([
+      { key: SA.Pnr, value: pnr },
+      { key: SA.BookingStatus, value: status },
+      { key: SA.TrainNumber, value: input.trainNumber },
+      { key: SA.TravelDate, value: input.runDate },
+      { key: SA.UserId, value: String(input.userId) },
+      { key: SA.TravelClass, value: input.classCode },
+    ]);
+  }
+  showDetails();
+  await firstWrite.recordBookingHeld(input);
 
   // ---- phase 1: the hold, until it is paid, cancelled or expires ---------
   for (;;) {

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { createPaymentGateway, type PaymentGateway } from '../../payments';
 import { AvailabilityService } from '../services/availability';
+import { BookingActors } from '../services/bookingActors';
 import { InventoryGateway } from '../services/inventoryGateway';
 import { JourneyPlanner } from '../services/journeys';
 
@@ -9,6 +10,7 @@ declare module 'fastify' {
     inventory: InventoryGateway;
     availability: AvailabilityService;
     journeys: JourneyPlanner;
+    bookingActors: BookingActors;
     payments: PaymentGateway;
   }
 }
@@ -23,6 +25,7 @@ export default fp(
       new AvailabilityService({ client: app.temporal, redis: app.redis, db: app.db, ttlSeconds: booking.availabilityCacheSeconds, log: app.log }),
     );
     app.decorate('journeys', new JourneyPlanner(app.db, booking.advanceDays));
+    app.decorate('bookingActors', new BookingActors(app.temporal, app.redis, temporal.taskQueue));
     app.decorate('payments', createPaymentGateway('sandbox', app.db));
   },
   { name: 'booking-services', dependencies: ['db', 'redis', 'temporal'] },

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   WorkflowFailedError,
@@ -13,17 +12,15 @@ import {
   cancelUpdate,
   inventoryWorkflowId,
   payUpdate,
-  releaseSeatsSignal,
-  SA,
-  type BookingInput,
   type BookingView,
+  type PendingBooking,
 } from '../../contracts';
+import { heldBookingView } from '../../contracts/bookingStart';
 import { FareError, fareQuote } from '../../domain/fares';
 import type { BerthType, PassengerInput } from '../../domain/types';
 import { findBooking, listUserBookings } from '../../db/repositories/bookings';
 import { listNotifications } from '../../db/repositories/notifications';
 import { CardInvalidError } from '../../payments';
-import type { bookingWorkflow } from '../../workflows';
 import { AppError, type ErrorCode } from '../errors';
 import { BookingViewSchema, IsoDate, PassengerInputSchema, StationCode, TrainNumber, errorResponses } from '../schemas';
 import { withIdempotency } from '../services/idempotency';
@@ -58,33 +55,23 @@ function updateRejection(err: unknown, whenClosed: ErrorCode): AppError | null {
 }
 
 const bookings: FastifyPluginAsyncTypebox = async (app) => {
-  const { booking: cfg, temporal: tcfg } = app.config;
+  const { booking: cfg } = app.config;
 
-  /** The booking's live state from its actor, or its record once the actor is gone; owners and staff only. */
-  async function loadBooking(req: FastifyRequest, pnr: string): Promise<{ view: BookingView; handle: WorkflowHandle | null }> {
-    const handle = app.temporal.workflow.getHandle(bookingWorkflowId(pnr));
-    let view: BookingView | null = null;
-    try {
-      view = await handle.query(bookingStateQuery);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    }
-    if (!view) {
+  /**
+   * The booking's live state from its actor (or, for a moment after the hold,
+   * from its inventory); owners and staff only. `start` makes sure the actor
+   * runs, for requests that message it.
+   */
+  async function loadBooking(req: FastifyRequest, pnr: string, opts = { start: false }): Promise<{ view: BookingView; handle: WorkflowHandle }> {
+    const live = await app.bookingActors.live(pnr, opts);
+    if (!live) {
       const row = await findBooking(app.db, pnr);
       if (!row) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
       throw new AppError('BOOKING_NOT_FOUND', `booking ${pnr} is archived`);
     }
     const staff = req.user.role === 'support' || req.user.role === 'admin';
-    if (!staff && view.userId !== req.user.sub) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
-    return { view, handle };
-  }
-
-  async function reservePnr(): Promise<string> {
-    for (let i = 0; i < 5; i++) {
-      const pnr = String(randomInt(1_000_000_000, 10_000_000_000));
-      if ((await app.redis.set(`pnr:${pnr}`, '1', 'EX', 7 * 24 * 3600, 'NX')) === 'OK') return pnr;
-    }
-    throw new AppError('SERVICE_UNAVAILABLE', 'could not allocate a PNR; retry');
+    if (!staff && live.view.userId !== req.user.sub) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
+    return live;
   }
 
   app.post(
@@ -129,25 +116,12 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           if (err instanceof FareError) throw new AppError('INVALID_PASSENGERS', err.message);
           throw err;
         }
-        const pnr = await reservePnr();
-        const holdExpiresAt = Date.now() + cfg.holdTtlSeconds * 1000;
         const key = { trainNumber: journey.trainNumber, runDate: journey.runDate, classCode: journey.classCode };
-        const hold = await app.inventory.hold(key, {
-          bookingId: pnr,
-          fromSeq: journey.from.seq,
-          toSeq: journey.to.seq,
-          passengers,
-          holdExpiresAt,
-        });
-        if (!hold.ok) {
-          if (hold.reason === 'NO_CAPACITY') {
-            app.metrics.bookingOutcome('no_seats');
-            throw new AppError('NO_SEATS_AVAILABLE', `no ${journey.classCode} berths free for ${passengers.length} passenger(s) from ${journey.from.stationCode} to ${journey.to.stationCode}`);
-          }
-          throw new AppError('INVALID_PASSENGERS', `the hold was refused: ${hold.reason}`);
-        }
-        await app.availability.invalidate(key);
-        const input: BookingInput = {
+        const inventoryId = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
+        const pnr = await app.bookingActors.reservePnr(inventoryId);
+        const heldAt = Date.now();
+        const holdExpiresAt = heldAt + cfg.holdTtlSeconds * 1000;
+        const booking: PendingBooking = {
           pnr,
           userId: req.user.sub,
           email: req.user.email,
@@ -159,64 +133,34 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           to: { code: journey.to.stationCode, name: journey.to.stationName, seq: journey.to.seq, time: journey.to.time },
           departureAt: journey.departureAt,
           passengers,
-          seats: hold.seats,
           fare,
           holdExpiresAt,
-          inventoryWorkflowId: inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode),
+          heldAt,
+          inventoryWorkflowId: inventoryId,
           reminderLeadMs: cfg.reminderLeadSeconds * 1000,
           paymentMaxAttempts: cfg.paymentMaxAttempts,
         };
-        try {
-          await app.temporal.workflow.start<typeof bookingWorkflow>('bookingWorkflow', {
-            workflowId: bookingWorkflowId(pnr),
-            taskQueue: tcfg.taskQueue,
-            args: [input],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            typedSearchAttributes: [
-              { key: SA.Pnr, value: pnr },
-              { key: SA.BookingStatus, value: 'held' },
-              { key: SA.TrainNumber, value: journey.trainNumber },
-              { key: SA.TravelDate, value: journey.runDate },
-              { key: SA.UserId, value: String(req.user.sub) },
-              { key: SA.TravelClass, value: journey.classCode },
-            ],
-            staticSummary: `PNR ${pnr} · ${journey.trainNumber} ${journey.from.stationCode}→${journey.to.stationCode} · ${journey.from.time.slice(0, 10)} · ${journey.classCode} · ${passengers.length} pax`,
-            staticDetails: passengers.map((p, i) => `${i + 1}. ${p.name} (${p.age}${p.gender})`).join('\n'),
-          });
-        } catch (err) {
-          // Without its actor the hold would only wait for the inventory's own timer: give it back now.
-          await app.temporal.workflow
-            .getHandle(input.inventoryWorkflowId)
-            .signal(releaseSeatsSignal, { bookingId: pnr, reason: 'api_rollback' })
-            .catch((e: Error) => req.log.error({ err: e.message, pnr }, 'rollback release failed; inventory timer will free it'));
-          throw err;
-        }
-        req.log.info({ pnr, workflowId: bookingWorkflowId(pnr) }, 'booking held');
-        app.metrics.bookingOutcome('held');
-        const view: BookingView = {
-          pnr,
-          status: 'held',
-          userId: input.userId,
-          trainNumber: input.trainNumber,
-          trainName: input.trainName,
-          runDate: input.runDate,
-          classCode: input.classCode,
-          from: input.from,
-          to: input.to,
-          passengers: passengers.map((p, i) => {
-            const seat = hold.seats.find((s) => s.passengerIndex === i);
-            return { ...p, coach: seat?.coach ?? null, berthNo: seat?.berthNo ?? null, berthType: seat?.type ?? null };
-          }),
-          fareTotal: fare.total,
-          amountPaid: 0,
-          amountRefunded: 0,
+        // The inventory places the hold and then starts the booking actor with `booking`:
+        // the traveller's answer does not wait for a workflow start (docs/architecture.md).
+        const hold = await app.inventory.hold(key, {
+          bookingId: pnr,
+          fromSeq: journey.from.seq,
+          toSeq: journey.to.seq,
+          passengers,
           holdExpiresAt,
-          paymentAttempts: 0,
-          lastError: null,
-          ticketSent: false,
-          reminderSent: false,
-          history: [{ at: Date.now(), event: 'held' }],
-        };
+          booking,
+        });
+        if (!hold.ok) {
+          if (hold.reason === 'NO_CAPACITY') {
+            app.metrics.bookingOutcome('no_seats');
+            throw new AppError('NO_SEATS_AVAILABLE', `no ${journey.classCode} berths free for ${passengers.length} passenger(s) from ${journey.from.stationCode} to ${journey.to.stationCode}`);
+          }
+          throw new AppError('INVALID_PASSENGERS', `the hold was refused: ${hold.reason}`);
+        }
+        await app.availability.invalidate(key);
+        req.log.info({ pnr, workflowId: bookingWorkflowId(pnr), inventoryWorkflowId: inventoryId }, 'booking held');
+        app.metrics.bookingOutcome('held');
+        const view = heldBookingView({ ...booking, seats: hold.seats }, heldAt);
         return { status: 201, body: present(view) };
       }),
   );
@@ -266,7 +210,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const { view, handle } = await loadBooking(req, req.params.pnr);
+      const { view, handle } = await loadBooking(req, req.params.pnr, { start: true });
       if (view.userId !== req.user.sub) throw new AppError('FORBIDDEN', 'only the traveller who booked can pay');
       if (view.status === 'confirmed') return present(view);
       if (view.status !== 'held' && view.status !== 'payment_pending') {
@@ -279,7 +223,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         if (err instanceof CardInvalidError) throw new AppError('CARD_INVALID', err.message, { reason: err.code });
         throw err;
       }
-      const update = (handle as WorkflowHandle).executeUpdate(payUpdate, { args: [{ paymentToken: token.token, last4: token.last4 }] });
+      const update = handle.executeUpdate(payUpdate, { args: [{ paymentToken: token.token, last4: token.last4 }] });
       const timeout = new Promise<null>((r) => setTimeout(() => r(null), cfg.paymentWaitSeconds * 1000).unref());
       let result: BookingView | null;
       try {
@@ -293,7 +237,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       if (result === null) {
         req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr) }, 'payment pending');
         app.metrics.bookingOutcome('payment_pending');
-        return reply.status(202).send(present(await (handle as WorkflowHandle).query(bookingStateQuery)));
+        return reply.status(202).send(present(await handle.query(bookingStateQuery)));
       }
       if (result.status === 'payment_failed') {
         req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), reason: result.lastError }, 'payment declined');
@@ -320,13 +264,13 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const { view, handle } = await loadBooking(req, req.params.pnr);
+      const { view, handle } = await loadBooking(req, req.params.pnr, { start: true });
       if (view.status === 'cancelled') return present(view);
       if (view.status !== 'held' && view.status !== 'confirmed') {
         throw new AppError(view.status === 'payment_pending' ? 'PAYMENT_IN_PROGRESS' : 'BOOKING_NOT_CANCELLABLE', `booking is ${view.status}`);
       }
       try {
-        const result = await (handle as WorkflowHandle).executeUpdate(cancelUpdate, {
+        const result = await handle.executeUpdate(cancelUpdate, {
           args: [{ reason: req.body?.reason ?? 'requested by traveller', by: `user:${req.user.sub}` }],
         });
         await app.availability.invalidate({ trainNumber: view.trainNumber, runDate: view.runDate, classCode: view.classCode });

@@ -4,8 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
-  bookingStateQuery,
-  bookingWorkflowId,
   cancelUpdate,
   extendHoldSignal,
   resendTicketSignal,
@@ -15,6 +13,7 @@ import {
 import { auditTrail } from '../../db/repositories/audit';
 import { AppError, type ErrorCode } from '../errors';
 import { BookingViewSchema, errorResponses } from '../schemas';
+import type { LiveBooking } from '../services/bookingActors';
 
 const PnrParams = Type.Object({ pnr: Type.String({ pattern: '^[0-9]{10}$' }) });
 const Accepted = Type.Object({ accepted: Type.Boolean(), action: Type.String() });
@@ -40,13 +39,14 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
   const staff = app.requireRole('support', 'admin');
   const by = (sub: number) => `user:${sub}`;
 
-  /** The booking's state, to validate a signal before sending it (signals cannot be refused). */
-  async function state(pnr: string): Promise<BookingView> {
-    try {
-      return await app.temporal.workflow.getHandle(bookingWorkflowId(pnr)).query(bookingStateQuery);
-    } catch (err) {
-      throw rejection(err) ?? err;
-    }
+  /**
+   * The booking's state, to validate a signal before sending it (signals
+   * cannot be refused), and its actor, started now if the inventory has not yet.
+   */
+  async function live(pnr: string): Promise<LiveBooking> {
+    const found = await app.bookingActors.live(pnr, { start: true });
+    if (!found) throw new AppError('BOOKING_NOT_FOUND', 'no live booking with this PNR');
+    return found;
   }
 
   const base = (summary: string) => ({ tags: ['support'], summary, security: [{ bearerAuth: [] }], params: PnrParams });
@@ -62,9 +62,9 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const view = await state(req.params.pnr);
+      const { view, handle } = await live(req.params.pnr);
       if (view.status !== 'held') throw new AppError('BOOKING_NOT_PAYABLE', `only a held booking can be extended; it is ${view.status}`);
-      await app.temporal.workflow.getHandle(bookingWorkflowId(req.params.pnr)).signal(extendHoldSignal, { minutes: req.body.minutes, by: by(req.user.sub) });
+      await handle.signal(extendHoldSignal, { minutes: req.body.minutes, by: by(req.user.sub) });
       return reply.status(202).send({ accepted: true, action: 'extendHold' });
     },
   );
@@ -73,11 +73,9 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
     '/support/bookings/:pnr/resend-ticket',
     { onRequest: [staff], schema: { ...base('Email the ticket again'), response: { 202: Accepted, ...errorResponses(400, 401, 403, 404, 409) } } },
     async (req, reply) => {
-      const view = await state(req.params.pnr);
+      const { view, handle } = await live(req.params.pnr);
       if (view.status !== 'confirmed') throw new AppError('BOOKING_NOT_CANCELLABLE', `only a confirmed booking has a ticket; it is ${view.status}`);
-      await app.temporal.workflow
-        .getHandle(bookingWorkflowId(req.params.pnr))
-        .signal(resendTicketSignal, { by: by(req.user.sub), requestId: randomUUID() });
+      await handle.signal(resendTicketSignal, { by: by(req.user.sub), requestId: randomUUID() });
       return reply.status(202).send({ accepted: true, action: 'resendTicket' });
     },
   );
@@ -90,7 +88,8 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       try {
-        return present(await app.temporal.workflow.getHandle(bookingWorkflowId(req.params.pnr)).executeUpdate(retryPaymentUpdate, { args: [{ by: by(req.user.sub) }] }));
+        const { handle } = await live(req.params.pnr);
+        return present(await handle.executeUpdate(retryPaymentUpdate, { args: [{ by: by(req.user.sub) }] }));
       } catch (err) {
         throw rejection(err) ?? err;
       }
@@ -109,7 +108,7 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       try {
-        const handle = app.temporal.workflow.getHandle(bookingWorkflowId(req.params.pnr));
+        const { handle } = await live(req.params.pnr);
         return present(await handle.executeUpdate(cancelUpdate, { args: [{ reason: req.body.reason, by: by(req.user.sub) }] }));
       } catch (err) {
         throw rejection(err) ?? err;

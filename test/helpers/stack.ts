@@ -6,7 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import { buildApp, type App } from '../../api/app';
 import type { Config } from '../../config';
 import { createDb, type DbHandle } from '../../db/client';
-import { createWorker } from '../../workers/createWorker';
+import { createWorker, type WorkerOptions } from '../../workers/createWorker';
 import { uniqueEmail } from './app';
 import { quietTemporalRuntime, testConfig, uniqueTaskQueue } from './config';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp';
@@ -18,12 +18,16 @@ export interface Stack {
   smtp: SmtpCatcher;
   db: DbHandle;
   client: Client;
-  startWorker(): Promise<void>;
+  startWorker(opts?: WorkerOptions): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startStack(name: string, overrides: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  name: string,
+  overrides: Record<string, string> = {},
+  opts: { worker?: boolean; workerOptions?: WorkerOptions } = {},
+): Promise<Stack> {
   quietTemporalRuntime();
   testConfig(overrides); // fail on a bad override before anything is opened
   const smtp = await startSmtpCatcher();
@@ -44,8 +48,8 @@ export async function startStack(name: string, overrides: Record<string, string>
     smtp,
     db,
     client,
-    async startWorker() {
-      const { worker, closeDeps } = await createWorker(config);
+    async startWorker(workerOpts?: WorkerOptions) {
+      const { worker, closeDeps } = await createWorker(config, workerOpts);
       running = { worker, done: worker.run(), closeDeps };
     },
     async stopWorker() {
@@ -64,7 +68,7 @@ export async function startStack(name: string, overrides: Record<string, string>
       await smtp.close();
     },
   };
-  if (opts.worker !== false) await stack.startWorker();
+  if (opts.worker !== false) await stack.startWorker(opts.workerOptions);
   return stack;
 }
 
@@ -104,7 +108,7 @@ export async function registerTraveller(stack: Stack, tag: string): Promise<{ to
  * A date `daysAhead` from today. Inventory actors are keyed by train, run date and class, and each test file
  * runs its own worker on its own task queue, so two files must never book the same train/date/class: an actor
  * started by one file's worker is gone with it. Days in use: flow 30–37, concurrency 40 (12423), crash 45,
- * continueAsNew 50–51, ui 60, operations 70–73, metrics 80.
+ * continueAsNew 50–51, ui 60, operations 70–73, metrics 80, actorStart 85–86.
  */
 export function futureDate(daysAhead: number): string {
   const d = new Date(Date.now() + daysAhead * 86_400_000);
