@@ -1,23 +1,29 @@
 // Starts the booking actors of holds the inventory has placed. Idempotent: a
-// booking-<PNR> that already exists (started by an earlier attempt, or by the
-// API because the traveller paid first) counts as started.
+// booking-<PNR> that already exists (started by an earlier attempt, by an
+// earlier run of the inventory, or by the API because the traveller paid
+// first) counts as started. The activity is given PNRs and reads the bookings
+// from the inventory by query: their inputs are already in the inventory's
+// history once (in the hold), and a second copy per hold in every activity's
+// input would double how fast that history grows.
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { BookingInput } from '../contracts/booking';
+import { pendingBookingsQuery } from '../contracts/inventory';
 import { bookingStartOptions } from '../contracts/bookingStart';
 
 export interface BookingActorDeps {
   temporal: Client;
+  /** The queue booking actors run on (the inventory's activities run on the inventory queue). */
+  taskQueue: string;
 }
 
 /** Starts in flight at once: enough to hide the round trip, few enough to leave the server to the holds. */
-const CONCURRENT_STARTS = 4;
+const CONCURRENT_STARTS = 2;
 
-export function createBookingActorActivities({ temporal }: BookingActorDeps) {
+export function createBookingActorActivities({ temporal, taskQueue }: BookingActorDeps) {
   return {
-    async startBookingActors({ bookings }: { bookings: BookingInput[] }): Promise<{ started: number; existing: number }> {
-      // Booking actors live on the task queue of the inventory that started them.
-      const { taskQueue } = Context.current().info;
+    async startBookingActors({ inventoryWorkflowId, pnrs }: { inventoryWorkflowId: string; pnrs: string[] }): Promise<{ started: number; existing: number }> {
+      const bookings = await temporal.workflow.getHandle(inventoryWorkflowId).query(pendingBookingsQuery, pnrs);
       let started = 0;
       let existing = 0;
       let next = 0;

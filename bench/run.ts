@@ -53,7 +53,10 @@ import { markdownTable, r0, r1, r2 } from './lib/stats';
 
 const HELP = `npm run bench -- [options]
 
-  --clients 50,200,500   concurrent clients per hold level (each level on a fresh run; 0: none)
+  --clients 50,200,500   concurrent clients per closed-loop hold level (each level on a fresh run; 0: none)
+  --rates 200,250        open-loop hold levels: requests sent at this many per second, by up to
+                         --rate-clients clients at once (latency from the scheduled send; 0: none)
+  --rate-clients 500     the most requests in flight in an open-loop level
   --requests 3000        hold requests per level (a level also ends after --max-seconds)
   --max-seconds 60       time bound per level
   --e2e 300              bookings to hold AND pay in the end-to-end level (0: skip)
@@ -70,6 +73,8 @@ const HELP = `npm run bench -- [options]
 
 interface Args {
   clients: number[];
+  rates: number[];
+  rateClients: number;
   requests: number;
   maxSeconds: number;
   e2e: number;
@@ -87,6 +92,8 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     clients: [50, 200, 500],
+    rates: [200, 250],
+    rateClients: 500,
     requests: 3000,
     maxSeconds: 60,
     e2e: 300,
@@ -116,6 +123,15 @@ function parseArgs(argv: string[]): Args {
           .split(',')
           .map((c) => Math.round(num('--clients', c.trim(), 0, 5000)))
           .filter((c) => c > 0);
+        break;
+      case '--rates':
+        a.rates = (value() ?? '')
+          .split(',')
+          .map((c) => num('--rates', c.trim(), 0, 100_000))
+          .filter((c) => c > 0);
+        break;
+      case '--rate-clients':
+        a.rateClients = Math.round(num(name, value(), 1, 5000));
         break;
       case '--requests':
         a.requests = Math.round(num(name, value(), 1, 1_000_000));
@@ -323,10 +339,13 @@ async function main(): Promise<void> {
       { name: 'loadgen', pid: process.pid },
     ];
 
-    const plan: { name: string; kind: LevelKind; clients: number; requests: number; report: boolean }[] = [];
+    const plan: { name: string; kind: LevelKind; clients: number; rate?: number; requests: number; report: boolean }[] = [];
     if (args.warmup > 0) plan.push({ name: 'warm-up', kind: 'hold', clients: 20, requests: args.warmup, report: false });
     if (args.baseline > 0) plan.push({ name: 'baseline', kind: 'hold', clients: 1, requests: args.baseline, report: true });
     for (const c of args.clients) plan.push({ name: `hold-${c}`, kind: 'hold', clients: c, requests: args.requests, report: true });
+    for (const rate of args.rates) {
+      plan.push({ name: `rate-${rate}`, kind: 'hold', clients: args.rateClients, rate, requests: args.requests, report: true });
+    }
     if (args.e2e > 0) plan.push({ name: 'e2e', kind: 'e2e', clients: args.e2eClients, requests: args.e2e, report: true });
     // Every level, retry and probe gets a fresh run (date) of its own.
     const dates = runDates(target, 60, plan.length * 6 + 3);
@@ -343,7 +362,7 @@ async function main(): Promise<void> {
       if (args.wait) await waitForNoJest();
       s.assertAlive();
       const runDate = freshRun();
-      say(`${step.name}: ${step.clients} client(s), up to ${step.requests} ${step.kind === 'e2e' ? 'hold+pay bookings' : 'holds'} on run ${runDate}…`);
+      say(`${step.name}: ${step.rate ? `${step.rate} requests/s by up to ` : ''}${step.clients} client(s), up to ${step.requests} ${step.kind === 'e2e' ? 'hold+pay bookings' : 'holds'} on run ${runDate}…`);
       const before = sampleCpu(groups);
       const threadsBefore = sampleThreads([s.pids.api, s.pids.worker]);
       let jestDuringLevel = false;
@@ -358,6 +377,7 @@ async function main(): Promise<void> {
         name: step.name,
         kind: step.kind,
         clients: step.clients,
+        ...(step.rate ? { rate: step.rate } : {}),
         requests: step.requests,
         maxSeconds: args.maxSeconds,
         apiUrl: s.apiUrl,
@@ -573,7 +593,7 @@ function renderMarkdown(levels: LevelReport[], probe: ProbeReport | null, berths
     markdownTable(
       ['clients', 'answered', '201', '409 full', 'other', 'stopped by', 'holds/s (201)', 'answers/s (steady)', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'batches', 'avg / max batch', 'actor runs', 'drain + idle s', 'holds/s incl. drain', 'CPU ms per hold, full cycle', '201 = actor = rows = wf', 'CPU cores used'],
       holds.map((l) => [
-        l.load.clients,
+        l.load.rate ? `${l.load.rate}/s, ≤ ${l.load.clients}` : l.load.clients,
         l.load.definite + other(l),
         l.load.created,
         l.load.noSeats,
@@ -690,9 +710,15 @@ function renderMarkdown(levels: LevelReport[], probe: ProbeReport | null, berths
     .map((l) => {
       const rate = l.load.steadyAnswersPerSecond;
       const met = rate >= 200 && l.load.latency.hold.p99 <= 300 && l.load.notDefinite === 0;
-      return `${l.load.clients} clients: ${r0(rate)} answers/s, p99 ${r0(l.load.latency.hold.p99)} ms → ${met ? 'met' : 'NOT met'}`;
+      const shape = l.load.rate ? `${l.load.rate}/s offered (≤ ${l.load.clients} in flight)` : `${l.load.clients} closed-loop clients`;
+      return `${shape}: ${r0(rate)} answers/s, p99 ${r0(l.load.latency.hold.p99)} ms → ${met ? 'met' : 'NOT met'}`;
     });
-  if (verdicts.length > 0) out.push(`Target (≥ 200 holds/s on one hot run, p99 ≤ 300 ms, none lost): ${verdicts.join('; ')}.`);
+  if (verdicts.length > 0) {
+    out.push(`Target (≥ 200 holds/s on one hot run, p99 ≤ 300 ms, none lost): ${verdicts.join('; ')}.`);
+    out.push(
+      '(A closed loop of N clients answered at X/s has a mean latency of N / X (Little\'s law): 200 or 500 clients can only see p99 ≤ 300 ms at well over 1,000 holds/s. The open-loop levels send the target rate itself.)',
+    );
+  }
   if (probe) {
     out.push('');
     out.push('### Probe: hold updates straight to the inventory actor (no API, no booking workflows)');

@@ -106,5 +106,5 @@ export const releaseSeatsSignal = defineSignal<[ReleaseRequest]>('releaseSeats')
 export const availabilityQuery = defineQuery<Availability, [{ fromSeq: number; toSeq: number; quota?: Quota }]>('availability');
 export const seatMapQuery = defineQuery<SeatMapView>('seatMap');
 export const inventorySummaryQuery = defineQuery<InventorySummary>('summary');
-/** The input of a held booking whose actor has not been started yet, or null. */
-export const pendingBookingQuery = defineQuery<BookingInput | null, [string]>('pendingBooking');
+/** The inputs of held bookings whose actors have not been started yet (unknown or started ones are left out). */
+export const pendingBookingsQuery = defineQuery<BookingInput[], [string[]]>('pendingBookings');

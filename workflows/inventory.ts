@@ -34,7 +34,7 @@ import {
   extendHoldUpdate,
   holdSeatsUpdate,
   inventorySummaryQuery,
-  pendingBookingQuery,
+  pendingBookingsQuery,
   releaseSeatsSignal,
   seatMapQuery,
   type ConfirmResult,
@@ -71,11 +71,13 @@ const { startBookingActors } = proxyActivities<Activities>({
 /** Booking actors started per activity. */
 export const STARTS_PER_ACTIVITY = 50;
 /**
- * Continue-as-new carries the queued starts; beyond this many it first lets
- * the start activity shorten the queue, so the carried input stays far below
- * the server's 2 MB payload limit (a queued booking is ~1 kB).
+ * Continue-as-new carries the queued starts (the new run starts them again; a
+ * second start of an actor is a no-op). Beyond this many bytes of them it
+ * first lets the start activity shorten the queue, so that the carried input
+ * (seat state ≤ ~0.8 MB for a full 720-berth run, plus this) stays below the
+ * server's 2 MB payload limit. A queued booking is ~1 kB.
  */
-const MAX_CARRIED_STARTS = 300;
+const MAX_CARRIED_START_BYTES = 600_000;
 
 /** A hold is released by the inventory itself this long after its deadline, if the booking actor did not act. */
 export const HOLD_GRACE_MS = 5 * 60_000;
@@ -83,11 +85,22 @@ export const HOLD_GRACE_MS = 5 * 60_000;
 const CLOSED_RETENTION_MS = 24 * 3600_000;
 /**
  * Continue-as-new well before the server's limits: 2,000 updates per run and
- * a history warning at 10,240 events. Each batch is one update (plus a few
- * events), so these bounds keep a run far from both.
+ * a history warning at 10,240 events / 10 MB. Each batch is one update (plus a
+ * few events), so these bounds keep a run far from both. The run is due for
+ * continue-as-new at the first of these or the server's suggestion.
  */
 export const MAX_MESSAGES_PER_RUN = 500;
 const MAX_HISTORY_EVENTS = 4_000;
+/**
+ * While the queue of starts is too big to carry (right after a rush), a run
+ * that is due goes on taking holds until the start activity has shortened the
+ * queue, up to these bounds, which are still under the server's warnings. Only
+ * past them do holds wait (measured: a 3,000-hold burst used to stall ~20 s
+ * at the hand-over; bench/README.md).
+ */
+const HARD_MESSAGES_FACTOR = 3;
+const HARD_MAX_HISTORY_EVENTS = 8_000;
+const HARD_MAX_HISTORY_BYTES = 8_000_000;
 
 const emptyStats = (): InventoryStats => ({
   runs: 0,
@@ -108,24 +121,32 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const stats: InventoryStats = input.carried?.stats ?? emptyStats();
   stats.runs += 1;
   stats.actorsStarted ??= 0;
-  /** Held bookings whose actor is not started yet, oldest first; the first `startsInFlight` are being started. */
+  /** Held bookings whose actor is not started yet, oldest first; the start activity works from the front. */
   const pendingStarts: BookingInput[] = input.carried?.pendingStarts ?? [];
-  let startsInFlight = 0;
+  const sizeOf = (b: BookingInput) => JSON.stringify(b).length;
+  let pendingBytes = pendingStarts.reduce((n, b) => n + sizeOf(b), 0);
+  const startsFitInCarry = () => pendingStarts.length <= 100 || pendingBytes <= MAX_CARRIED_START_BYTES;
   let messagesThisRun = 0;
   /** When the loop's timer fires; a new hold that expires earlier wakes the loop to re-arm it. */
   let armedUntil = Number.POSITIVE_INFINITY;
   let wake = false;
 
   const ready = () => state !== undefined;
-  const tooBig = () =>
+  const dueForNewRun = () =>
     messagesThisRun >= maxMessages ||
     workflowInfo().historyLength >= MAX_HISTORY_EVENTS ||
     workflowInfo().continueAsNewSuggested;
+  const pastHardBounds = () =>
+    messagesThisRun >= maxMessages * HARD_MESSAGES_FACTOR ||
+    workflowInfo().historyLength >= HARD_MAX_HISTORY_EVENTS ||
+    workflowInfo().historySize >= HARD_MAX_HISTORY_BYTES;
+  /** From here on the run takes no more messages and continues as new. */
+  const closing = () => pastHardBounds() || (dueForNewRun() && startsFitInCarry());
 
   /** Update validators: rejected updates leave no trace in history, and the caller retries. */
   const acceptingMessages = () => {
     if (!ready()) throw new Error('inventory is loading; retry');
-    if (tooBig()) throw new Error('inventory is continuing as new; retry');
+    if (closing()) throw new Error('inventory is continuing as new; retry');
   };
 
   const closeBooking = (bookingId: string) => {
@@ -146,7 +167,11 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     if (!result.duplicate) {
       stats.holds += 1;
       if (req.holdExpiresAt + HOLD_GRACE_MS < armedUntil) wake = true;
-      if (req.booking) pendingStarts.push(bookingInput(req.booking, result.seats));
+      if (req.booking) {
+        const queued = bookingInput(req.booking, result.seats);
+        pendingStarts.push(queued);
+        pendingBytes += sizeOf(queued);
+      }
     }
     return { bookingId: req.bookingId, ok: true, seats: result.seats, duplicate: result.duplicate };
   };
@@ -226,7 +251,10 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     if (!state) throw new Error('inventory is loading');
     return seatMap(state);
   });
-  setHandler(pendingBookingQuery, (bookingId) => pendingStarts.find((b) => b.pnr === bookingId) ?? null);
+  setHandler(pendingBookingsQuery, (pnrs) => {
+    const wanted = new Set(pnrs);
+    return pendingStarts.filter((b) => wanted.has(b.pnr));
+  });
   setHandler(inventorySummaryQuery, () => {
     const s = state;
     const held = s ? heldBookings(s).length : 0;
@@ -260,15 +288,14 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   }
 
   // Start the queued booking actors, one activity at a time, in the background
-  // of everything else. It pauses while the run is about to continue as new.
+  // of everything else. Only this loop removes from the queue, from its front.
   const startActors = async () => {
     for (;;) {
-      await condition(() => pendingStarts.length > 0 && (!tooBig() || pendingStarts.length > MAX_CARRIED_STARTS));
-      startsInFlight = Math.min(pendingStarts.length, STARTS_PER_ACTIVITY);
-      await startBookingActors({ bookings: pendingStarts.slice(0, startsInFlight) });
-      pendingStarts.splice(0, startsInFlight);
-      stats.actorsStarted = (stats.actorsStarted ?? 0) + startsInFlight;
-      startsInFlight = 0;
+      await condition(() => pendingStarts.length > 0);
+      const pnrs = pendingStarts.slice(0, STARTS_PER_ACTIVITY).map((b) => b.pnr);
+      await startBookingActors({ inventoryWorkflowId: workflowInfo().workflowId, pnrs });
+      for (const done of pendingStarts.splice(0, pnrs.length)) pendingBytes -= sizeOf(done);
+      stats.actorsStarted = (stats.actorsStarted ?? 0) + pnrs.length;
     }
   };
   void startActors();
@@ -288,20 +315,22 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     }
     for (const [id, at] of Object.entries(closed)) if (now - at > CLOSED_RETENTION_MS) delete closed[id];
 
-    if (tooBig()) break;
+    if (closing()) break;
     const next = Math.min(...heldBookings(s).map((h) => h.holdExpiresAt ?? Number.POSITIVE_INFINITY));
     armedUntil = next;
     wake = false;
     if (Number.isFinite(next)) {
-      await condition(() => wake || tooBig(), Math.max(next - Date.now(), 1));
+      await condition(() => wake || closing(), Math.max(next - Date.now(), 1));
     } else {
-      await condition(() => wake || tooBig());
+      await condition(() => wake || closing());
     }
   }
 
-  // Let in-flight handlers and the start activity finish (the handlers are
-  // synchronous, signals may still be queued) and carry everything to the next run.
-  await condition(() => allHandlersFinished() && startsInFlight === 0 && pendingStarts.length <= MAX_CARRIED_STARTS);
+  // Let in-flight handlers finish (the handlers are synchronous, signals may
+  // still be queued) and carry everything to the next run, including the starts
+  // under way: the new run repeats them, harmlessly.
+  if (!startsFitInCarry()) log.warn('holds wait: too many booking starts queued to carry', { queued: pendingStarts.length, bytes: pendingBytes });
+  await condition(() => allHandlersFinished() && startsFitInCarry());
   const carried: InventoryCarry = { state, closed, stats, ...(pendingStarts.length > 0 ? { pendingStarts } : {}) };
   await continueAsNew<typeof inventoryWorkflow>({ trainNumber, runDate, classCode, carried, ...(limits ? { limits } : {}) });
 }

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { inventoryTaskQueue } from '../../contracts/taskQueues';
 import { createPaymentGateway, type PaymentGateway } from '../../payments';
 import { AvailabilityService } from '../services/availability';
 import { BookingActors } from '../services/bookingActors';
@@ -19,7 +20,7 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const { booking, temporal } = app.config;
-    app.decorate('inventory', new InventoryGateway(app.temporal, { taskQueue: temporal.taskQueue }));
+    app.decorate('inventory', new InventoryGateway(app.temporal, { taskQueue: inventoryTaskQueue(temporal.taskQueue) }));
     app.decorate(
       'availability',
       new AvailabilityService({ client: app.temporal, redis: app.redis, db: app.db, ttlSeconds: booking.availabilityCacheSeconds, log: app.log }),

@@ -10,7 +10,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { bookingStateQuery, bookingWorkflowId, pendingBookingQuery, type BookingInput, type BookingView } from '../../contracts';
+import { bookingStateQuery, bookingWorkflowId, pendingBookingsQuery, type BookingInput, type BookingView } from '../../contracts';
 import { bookingStartOptions, heldBookingView } from '../../contracts/bookingStart';
 import { AppError } from '../errors';
 
@@ -68,7 +68,8 @@ export class BookingActors {
     const inventoryId = await this.redis.get(pnrKey(pnr));
     if (!inventoryId?.startsWith('inventory-')) return null;
     try {
-      return await this.client.workflow.getHandle(inventoryId).query(pendingBookingQuery, pnr);
+      const [input] = await this.client.workflow.getHandle(inventoryId).query(pendingBookingsQuery, [pnr]);
+      return input ?? null;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
       throw err;

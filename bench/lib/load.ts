@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import {
   holdSeatsUpdate,
   inventorySummaryQuery,
+  inventoryTaskQueue,
   inventoryWorkflowId,
   SA,
   type HoldRequest,
@@ -193,6 +194,12 @@ export interface LevelOptions {
   name: string;
   kind: LevelKind;
   clients: number;
+  /**
+   * Open loop: requests are sent on a fixed schedule of this many per second, whatever the answers, by at most
+   * `clients` at once; latency counts from the scheduled send time, so a request delayed because every client was
+   * busy shows it (no coordinated omission). Without it: closed loop, each client sends on the previous answer.
+   */
+  rate?: number;
   requests: number;
   maxSeconds: number;
   apiUrl: string;
@@ -215,6 +222,7 @@ export interface LevelLoad {
   name: string;
   kind: LevelKind;
   clients: number;
+  rate: number | null;
   sent: number;
   stoppedBecause: 'count' | 'time' | 'sold out';
   elapsedSeconds: number;
@@ -270,9 +278,15 @@ export async function runLevel(o: LevelOptions): Promise<LevelLoad> {
         stoppedBecause = 'time';
         return;
       }
+      const seq = issued;
       issued += 1;
-      const start = performance.now();
+      let start = performance.now();
+      if (o.rate) {
+        start = t0 + (seq / o.rate) * 1000;
+        if (start > performance.now()) await new Promise((r) => setTimeout(r, start - performance.now()));
+      }
       const hold = await http.request('POST', '/bookings', o.makeBody(), token);
+      if (o.rate) hold.ms = performance.now() - start;
       const holdLabel = label(hold);
       const created = hold.status === 201;
       const noSeats = holdLabel === '409 NO_SEATS_AVAILABLE';
@@ -338,6 +352,7 @@ export async function runLevel(o: LevelOptions): Promise<LevelLoad> {
     name: o.name,
     kind: o.kind,
     clients: o.clients,
+    rate: o.rate ?? null,
     sent: issued,
     stoppedBecause,
     elapsedSeconds: elapsed,
@@ -495,7 +510,7 @@ export function holdSender(client: Client, target: Target, runDate: string, rand
       args: [{ requests }],
       startWorkflowOperation: new WithStartWorkflowOperation<typeof inventoryWorkflow>('inventoryWorkflow', {
         workflowId: id,
-        taskQueue: 'railbook',
+        taskQueue: inventoryTaskQueue('railbook'),
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),

@@ -2,11 +2,10 @@
 // API listening on a real port, and an SMTP catcher — against the real dev
 // server, test database and Redis brought up by the global setup.
 import { Client, Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { buildApp, type App } from '../../api/app';
 import type { Config } from '../../config';
 import { createDb, type DbHandle } from '../../db/client';
-import { createWorker, type WorkerOptions } from '../../workers/createWorker';
+import { createWorker, type WorkerGroup, type WorkerOptions } from '../../workers/createWorker';
 import { uniqueEmail } from './app';
 import { quietTemporalRuntime, testConfig, uniqueTaskQueue } from './config';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp';
@@ -40,7 +39,7 @@ export async function startStack(
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
 
-  let running: { worker: Worker; done: Promise<void>; closeDeps(): Promise<void> } | null = null;
+  let running: { worker: WorkerGroup; done: Promise<void>; closeDeps(): Promise<void> } | null = null;
   const stack: Stack = {
     config,
     app,

@@ -5,13 +5,18 @@
 // the booking reads as held, paying starts the actor, the late start is a no-op.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
-import { bookingWorkflowId, inventorySummaryQuery, inventoryWorkflowId, SA } from '../../contracts';
+import { InventoryGateway } from '../../api/services/inventoryGateway';
+import { bookingWorkflowId, inventorySummaryQuery, inventoryTaskQueue, inventoryWorkflowId, SA, type PendingBooking } from '../../contracts';
+import { fareQuote } from '../../domain/fares';
 import { api, CARDS, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
 
 let stack: Stack;
 let traveller: Awaited<ReturnType<typeof registerTraveller>>;
 let openGate: () => void = () => undefined;
-const gate = new Promise<void>((r) => (openGate = r));
+let gate = new Promise<void>((r) => (openGate = r));
+const closeGate = () => {
+  gate = new Promise<void>((r) => (openGate = r));
+};
 const started: { bookings: number; existing: number }[] = [];
 
 beforeAll(async () => {
@@ -22,7 +27,7 @@ beforeAll(async () => {
         async startBookingActors(input) {
           await gate;
           const r = await a.startBookingActors(input);
-          started.push({ bookings: input.bookings.length, existing: r.existing });
+          started.push({ bookings: input.pnrs.length, existing: r.existing });
           return r;
         },
       }),
@@ -109,4 +114,59 @@ describe('booking actors started by the inventory', () => {
     const s = await eventually(() => summary(d), (x) => x.pendingStarts === 0);
     expect(s.stats.actorsStarted).toBe(3);
   });
+});
+
+it('carries the queue of starts across continue-as-new and starts each actor once', async () => {
+  closeGate();
+  started.length = 0;
+  const runDate = futureDate(87);
+  const gateway = new InventoryGateway(stack.client, {
+    taskQueue: inventoryTaskQueue(stack.config.temporal.taskQueue),
+    inventoryLimits: { maxMessagesPerRun: 2 },
+  });
+  const key = { trainNumber: '12951', runDate, classCode: '3A' };
+  const booking = (pnr: string): PendingBooking => {
+    const passengers = [passenger(`CAN ${pnr.slice(-2)}`)];
+    return {
+      pnr,
+      userId: traveller.userId,
+      email: traveller.email,
+      trainNumber: '12951',
+      trainName: 'MUMBAI RAJDHANI',
+      runDate,
+      classCode: '3A',
+      from: { code: 'MMCT', name: 'MUMBAI CENTRAL', seq: 0, time: `${runDate}T17:00+05:30` },
+      to: { code: 'NDLS', name: 'NEW DELHI', seq: 7, time: `${runDate}T23:59+05:30` },
+      departureAt: Date.parse(`${runDate}T17:00+05:30`),
+      passengers,
+      fare: fareQuote({ classCode: '3A', distanceKm: 1384, superfast: true, passengers }),
+      holdExpiresAt: Date.now() + 600_000,
+      heldAt: Date.now(),
+      inventoryWorkflowId: inventoryId(runDate),
+      reminderLeadMs: 86_400_000,
+      paymentMaxAttempts: 3,
+    };
+  };
+  // One hold per message, with the start activity held back: the queue grows while the actor continues as new.
+  const pnrs = Array.from({ length: 6 }, (_, i) => `98765432${String(i).padStart(2, '0')}`);
+  for (const pnr of pnrs) {
+    const r = await gateway.hold(key, { bookingId: pnr, fromSeq: 0, toSeq: 7, passengers: booking(pnr).passengers, holdExpiresAt: Date.now() + 600_000, booking: booking(pnr) });
+    expect(r.ok).toBe(true);
+  }
+  const before = await summary(runDate);
+  expect(before.stats.runs).toBeGreaterThan(1);
+  expect(before.pendingStarts).toBeGreaterThan(0);
+
+  openGate();
+  const after = await eventually(() => summary(runDate), (s) => s.pendingStarts === 0);
+  expect(after.stats.holds).toBe(6);
+  for (const pnr of pnrs) {
+    const d = await eventually(() => stack.client.workflow.getHandle(bookingWorkflowId(pnr)).describe().catch(() => null), (x) => x !== null);
+    expect(d?.status.name).toBe('RUNNING');
+  }
+  // Starts abandoned by an earlier run are repeated by the next one: one actor and one record per booking.
+  await eventually(
+    () => rows<{ n: number }>(sql`select count(*)::int as n from bookings where pnr in (${sql.join(pnrs.map((p) => sql`${p}`), sql`, `)})`),
+    (r) => r[0]?.n === 6,
+  );
 });

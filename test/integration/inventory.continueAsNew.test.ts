@@ -2,7 +2,14 @@
 // and its answers: holds, sales, releases and deduplication by booking id
 // all survive into the next runs, and requests that arrive during the
 // hand-over are retried by the API's gateway rather than lost.
-import { availabilityQuery, inventorySummaryQuery, inventoryWorkflowId, releaseSeatsSignal, seatMapQuery } from '../../contracts';
+import {
+  availabilityQuery,
+  inventorySummaryQuery,
+  inventoryTaskQueue,
+  inventoryWorkflowId,
+  releaseSeatsSignal,
+  seatMapQuery,
+} from '../../contracts';
 import { InventoryGateway } from '../../api/services/inventoryGateway';
 import { futureDate, passenger, startStack, type Stack } from '../helpers/stack';
 
@@ -25,7 +32,10 @@ const hold = (bookingId: string, fromSeq: number, toSeq: number, n = 1) => ({
 it('carries seats, releases and dedupe across several runs', async () => {
   const key = { trainNumber: '12951', runDate: futureDate(50), classCode: '1A' };
   const id = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
-  const gateway = new InventoryGateway(stack.client, { taskQueue: stack.config.temporal.taskQueue, inventoryLimits: { maxMessagesPerRun: 4 } });
+  const gateway = new InventoryGateway(stack.client, {
+    taskQueue: inventoryTaskQueue(stack.config.temporal.taskQueue),
+    inventoryLimits: { maxMessagesPerRun: 4 },
+  });
 
   // 12 sequential holds: the actor continues as new every 4 messages.
   const first = [];

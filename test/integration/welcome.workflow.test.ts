@@ -2,7 +2,7 @@
 // runs the welcome workflow, the email reaches a real SMTP server, and the
 // notification log keeps it to one send even when the workflow runs again.
 import { Client, Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../workers/createWorker';
 import { eq } from 'drizzle-orm';
 import type { App } from '../../api/app';
 import { userWelcomeWorkflowId } from '../../contracts';
@@ -15,7 +15,7 @@ import { startSmtpCatcher, type SmtpCatcher } from '../helpers/smtp';
 
 let smtp: SmtpCatcher;
 let app: App;
-let worker: Worker;
+let worker: WorkerGroup;
 let running: Promise<void>;
 let closeDeps: () => Promise<void>;
 let db: DbHandle;
