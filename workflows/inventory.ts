@@ -72,15 +72,17 @@ const { startBookingActors } = proxyActivities<Activities>({
 /** Booking actors started per activity. */
 export const STARTS_PER_ACTIVITY = 50;
 /**
- * While holds keep arriving, starts wait for this long a pause in them (up to
- * a queue of MAX_DEFERRED_STARTS): in a rush the CPU goes to answering
- * travellers, and the actors are started when it subsides. Measured: at 200
- * holds/s, starting actors alongside took the machine to 96 % busy and the
- * holds' p99 to 323 ms (bench/README.md). A traveller who pays meanwhile
- * starts their actor through the API.
+ * While holds keep arriving, starts wait for this long a pause in them, up to
+ * a queue of MAX_DEFERRED_STARTS (~3 MB in memory, ~45 s of start work on 2
+ * cores) and never past the run's hard bounds: in a rush the CPU goes to
+ * answering travellers, and the actors are started when it subsides.
+ * Measured: at 200 holds/s, starting actors alongside took the machine to 96 %
+ * busy and the holds' p99 to 323 ms; deferred, p99 was 70–130 ms
+ * (bench/README.md). A traveller who pays meanwhile starts their actor
+ * through the API.
  */
 const STARTS_DEFER_MS = 1_000;
-const MAX_DEFERRED_STARTS = 2_000;
+const MAX_DEFERRED_STARTS = 3_000;
 /**
  * Continue-as-new carries the queued starts (the new run starts them again; a
  * second start of an actor is a no-op). Beyond this many bytes of them it
@@ -305,7 +307,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const startActors = async () => {
     for (;;) {
       await condition(() => pendingStarts.length > 0);
-      while (pendingStarts.length < MAX_DEFERRED_STARTS && Date.now() - lastHoldAt < STARTS_DEFER_MS && !dueForNewRun()) {
+      while (pendingStarts.length < MAX_DEFERRED_STARTS && Date.now() - lastHoldAt < STARTS_DEFER_MS && !pastHardBounds()) {
         await sleep(STARTS_DEFER_MS - (Date.now() - lastHoldAt));
       }
       const pnrs = pendingStarts.slice(0, STARTS_PER_ACTIVITY).map((b) => b.pnr);

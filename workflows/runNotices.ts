@@ -49,11 +49,14 @@ export async function delayNoticeWorkflow(input: DelayNoticeInput): Promise<RunJ
 export async function runCancellationWorkflow(input: RunCancellationInput): Promise<RunJobProgress> {
   const progress: RunJobProgress = { total: 0, done: 0, sent: 0, alreadySent: 0 };
   setHandler(runJobProgressQuery, () => progress);
-  const bookings = await acts.listRunBookings({
+  const recorded = await acts.listRunBookings({
     trainNumber: input.trainNumber,
     runDate: input.runDate,
     statuses: ['held', 'payment_pending', 'confirmed'],
   });
+  // Also every running actor of the run, including those started too recently to have a record.
+  const running = await acts.listRunBookingActors({ trainNumber: input.trainNumber, runDate: input.runDate });
+  const bookings = [...new Set([...recorded.map((b) => b.pnr), ...running])].map((pnr) => ({ pnr }));
   progress.total = bookings.length;
   for (let i = 0; i < bookings.length; i += BATCH) {
     const batch = bookings.slice(i, i + BATCH);
