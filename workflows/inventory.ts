@@ -90,7 +90,7 @@ const MAX_DEFERRED_STARTS = 3_000;
  * (seat state ≤ ~0.8 MB for a full 720-berth run, plus this) stays below the
  * server's 2 MB payload limit. A queued booking is ~1 kB.
  */
-const MAX_CARRIED_START_BYTES = 600_000;
+const MAX_CARRIED_START_BYTES = 300_000;
 
 /** A hold is released by the inventory itself this long after its deadline, if the booking actor did not act. */
 export const HOLD_GRACE_MS = 5 * 60_000;

@@ -26,7 +26,7 @@ export default fp(
       new AvailabilityService({ client: app.temporal, redis: app.redis, db: app.db, ttlSeconds: booking.availabilityCacheSeconds, log: app.log }),
     );
     app.decorate('journeys', new JourneyPlanner(app.db, booking.advanceDays));
-    app.decorate('bookingActors', new BookingActors(app.temporal, app.redis, temporal.taskQueue));
+    app.decorate('bookingActors', new BookingActors(app.temporal, app.redis, app.db, temporal.taskQueue));
     app.decorate('payments', createPaymentGateway('sandbox', app.db));
   },
   { name: 'booking-services', dependencies: ['db', 'redis', 'temporal'] },

@@ -23,6 +23,7 @@ import { listNotifications } from '../../db/repositories/notifications';
 import { CardInvalidError } from '../../payments';
 import { AppError, type ErrorCode } from '../errors';
 import { BookingViewSchema, IsoDate, PassengerInputSchema, StationCode, TrainNumber, errorResponses } from '../schemas';
+import type { BookingRef } from '../services/bookingActors';
 import { withIdempotency } from '../services/idempotency';
 
 const ClassCodeSchema = Type.Union(['1A', '2A', '3A', 'SL', 'CC', 'EC', '2S'].map((c) => Type.Literal(c)));
@@ -72,6 +73,18 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
     const staff = req.user.role === 'support' || req.user.role === 'admin';
     if (!staff && live.view.userId !== req.user.sub) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
     return live;
+  }
+
+  /** The booking's actor for a request that messages it (started if still queued); owners and staff only. */
+  async function bookingRef(req: FastifyRequest, pnr: string): Promise<BookingRef> {
+    const ref = await app.bookingActors.forMessage(pnr);
+    if (!ref) {
+      const row = await findBooking(app.db, pnr);
+      throw new AppError('BOOKING_NOT_FOUND', row ? `booking ${pnr} is archived` : `no booking with PNR ${pnr}`);
+    }
+    const staff = req.user.role === 'support' || req.user.role === 'admin';
+    if (!staff && ref.userId !== req.user.sub) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
+    return ref;
   }
 
   app.post(
@@ -157,10 +170,13 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           }
           throw new AppError('INVALID_PASSENGERS', `the hold was refused: ${hold.reason}`);
         }
+        const held = { ...booking, seats: hold.seats };
+        // Best effort: without it, reads fall back to the inventory's own copy.
+        await app.bookingActors.remember(held).catch((err: Error) => req.log.warn({ pnr, err: err.message }, 'could not cache the held booking'));
         await app.availability.invalidate(key);
         req.log.info({ pnr, workflowId: bookingWorkflowId(pnr), inventoryWorkflowId: inventoryId }, 'booking held');
         app.metrics.bookingOutcome('held');
-        const view = heldBookingView({ ...booking, seats: hold.seats }, heldAt);
+        const view = heldBookingView(held, heldAt);
         return { status: 201, body: present(view) };
       }),
   );
@@ -210,10 +226,11 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const { view, handle } = await loadBooking(req, req.params.pnr, { start: true });
+      const view = await bookingRef(req, req.params.pnr);
+      const { handle } = view;
       if (view.userId !== req.user.sub) throw new AppError('FORBIDDEN', 'only the traveller who booked can pay');
-      if (view.status === 'confirmed') return present(view);
-      if (view.status !== 'held' && view.status !== 'payment_pending') {
+      if (view.status === 'confirmed') return present(await handle.query(bookingStateQuery));
+      if (!view.running || (view.status !== 'held' && view.status !== 'payment_pending')) {
         throw new AppError('BOOKING_NOT_PAYABLE', `booking is ${view.status}`);
       }
       let token;
@@ -264,9 +281,10 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const { view, handle } = await loadBooking(req, req.params.pnr, { start: true });
-      if (view.status === 'cancelled') return present(view);
-      if (view.status !== 'held' && view.status !== 'confirmed') {
+      const view = await bookingRef(req, req.params.pnr);
+      const { handle } = view;
+      if (view.status === 'cancelled') return present(await handle.query(bookingStateQuery));
+      if (!view.running || (view.status !== 'held' && view.status !== 'confirmed')) {
         throw new AppError(view.status === 'payment_pending' ? 'PAYMENT_IN_PROGRESS' : 'BOOKING_NOT_CANCELLABLE', `booking is ${view.status}`);
       }
       try {

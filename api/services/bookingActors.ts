@@ -1,7 +1,10 @@
 // Finds a booking's actor. The inventory starts booking-<PNR> shortly after
-// the hold (workflows/inventory.ts); until then the booking lives in the
-// inventory's queue of starts, and a traveller who already pays or cancels
-// starts the actor here, from that queue. Either start wins; the other is a no-op.
+// the hold, or when a rush subsides (workflows/inventory.ts); until then the
+// booking lives in the inventory's queue of starts, and a traveller who
+// already pays or cancels starts the actor here. Either start wins; the other
+// is a no-op. The API also keeps the held booking in Redis, so this needs no
+// query to a hot inventory: measured, such queries took seconds while the
+// inventory was busy with a rush of holds and confirmations (bench/README.md).
 import { randomInt } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -10,13 +13,34 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { bookingStateQuery, bookingWorkflowId, pendingBookingsQuery, type BookingInput, type BookingView } from '../../contracts';
+import type { Db } from '../../db/client';
+import { findBooking } from '../../db/repositories/bookings';
+import {
+  bookingStateQuery,
+  bookingWorkflowId,
+  pendingBookingsQuery,
+  SA,
+  type BookingInput,
+  type BookingStatus,
+  type BookingView,
+} from '../../contracts';
 import { bookingStartOptions, heldBookingView } from '../../contracts/bookingStart';
 import { AppError } from '../errors';
 
 export interface LiveBooking {
   view: BookingView;
   handle: WorkflowHandle;
+}
+
+/** What a request needs to message a booking's actor: read from the server, not from the actor. */
+export interface BookingRef {
+  handle: WorkflowHandle;
+  userId: number;
+  status: BookingStatus;
+  running: boolean;
+  trainNumber: string;
+  runDate: string;
+  classCode: string;
 }
 
 const PNR_TTL_SECONDS = 7 * 24 * 3600;
@@ -27,8 +51,14 @@ export class BookingActors {
   constructor(
     private readonly client: Client,
     private readonly redis: Redis,
+    private readonly db: Db,
     private readonly taskQueue: string,
   ) {}
+
+  /** Keeps the held booking for `forMessage`/`live` until its actor runs (the inventory has the durable copy). */
+  async remember(input: BookingInput): Promise<void> {
+    await this.redis.set(pnrKey(input.pnr), JSON.stringify({ booking: input }), 'EX', PNR_TTL_SECONDS);
+  }
 
   /** A fresh PNR, remembered with the inventory that holds its berths until its actor runs. */
   async reservePnr(inventoryWorkflowId: string): Promise<string> {
@@ -64,9 +94,56 @@ export class BookingActors {
     return null;
   }
 
+  /**
+   * The actor to message, started now if the inventory has not yet, with its
+   * owner and status from its search attributes. A describe is answered by
+   * the server alone; a query needs the actor's worker, and right after a rush
+   * (actors starting by the thousand) it waited seconds (bench/README.md).
+   */
+  async forMessage(pnr: string): Promise<BookingRef | null> {
+    const handle = this.client.workflow.getHandle(bookingWorkflowId(pnr));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const d = await handle.describe();
+        const sa = d.typedSearchAttributes;
+        const userId = Number(sa.get(SA.UserId));
+        const status = sa.get(SA.BookingStatus) as BookingStatus | undefined;
+        const trainNumber = sa.get(SA.TrainNumber);
+        const runDate = sa.get(SA.TravelDate);
+        const classCode = sa.get(SA.TravelClass);
+        if (Number.isInteger(userId) && status && trainNumber && runDate && classCode) {
+          return { handle, userId, status, running: d.status.name === 'RUNNING', trainNumber, runDate, classCode };
+        }
+        // Started without search attributes (by hand): ask the actor itself.
+        const v = await handle.query(bookingStateQuery);
+        return { handle, userId: v.userId, status: v.status, running: d.status.name === 'RUNNING', trainNumber: v.trainNumber, runDate: v.runDate, classCode: v.classCode };
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      const pending = await this.pending(pnr);
+      if (pending) {
+        await this.start(pending);
+        return { handle, userId: pending.userId, status: 'held', running: true, trainNumber: pending.trainNumber, runDate: pending.runDate, classCode: pending.classCode };
+      }
+    }
+    return null;
+  }
+
+  /** The input of a held booking whose actor has not been started yet, or null. */
   private async pending(pnr: string): Promise<BookingInput | null> {
-    const inventoryId = await this.redis.get(pnrKey(pnr));
-    if (!inventoryId?.startsWith('inventory-')) return null;
+    const kept = await this.redis.get(pnrKey(pnr));
+    if (!kept) return null;
+    if (kept.startsWith('{')) {
+      const { booking } = JSON.parse(kept) as { booking: BookingInput };
+      // Only while the hold can still be paid, and only if no actor ever wrote its record: an actor that
+      // ended long ago and was purged from Temporal must never be started again.
+      if (Date.now() < booking.holdExpiresAt && !(await findBooking(this.db, pnr))) return booking;
+      return this.fromInventory(booking.inventoryWorkflowId, pnr);
+    }
+    return kept.startsWith('inventory-') ? this.fromInventory(kept, pnr) : null;
+  }
+
+  private async fromInventory(inventoryId: string, pnr: string): Promise<BookingInput | null> {
     try {
       const [input] = await this.client.workflow.getHandle(inventoryId).query(pendingBookingsQuery, [pnr]);
       return input ?? null;
