@@ -59,12 +59,11 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
   const { booking: cfg } = app.config;
 
   /**
-   * The booking's live state from its actor (or, for a moment after the hold,
-   * from its inventory); owners and staff only. `start` makes sure the actor
-   * runs, for requests that message it.
+   * The booking's live state from its actor (or, until the inventory has
+   * started the actor, from the held booking); owners and staff only.
    */
-  async function loadBooking(req: FastifyRequest, pnr: string, opts = { start: false }): Promise<{ view: BookingView; handle: WorkflowHandle }> {
-    const live = await app.bookingActors.live(pnr, opts);
+  async function loadBooking(req: FastifyRequest, pnr: string): Promise<{ view: BookingView; handle: WorkflowHandle }> {
+    const live = await app.bookingActors.live(pnr, { start: false });
     if (!live) {
       const row = await findBooking(app.db, pnr);
       if (!row) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
