@@ -8,13 +8,27 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { BookingInput } from '../contracts/booking';
-import { pendingBookingsQuery } from '../contracts/inventory';
 import { bookingStartOptions } from '../contracts/bookingStart';
+import { pendingBookingsQuery } from '../contracts/inventory';
 
 export interface BookingActorDeps {
   temporal: Client;
   /** The queue booking actors run on (the inventory's activities run on the inventory queue). */
   taskQueue: string;
+}
+
+/**
+ * Starts the booking's actor; false when it already existed. Also used by the
+ * API, which starts a queued actor itself when the traveller acts first.
+ */
+export async function startBookingActor(client: Client, input: BookingInput, taskQueue: string): Promise<boolean> {
+  try {
+    await client.workflow.start('bookingWorkflow', bookingStartOptions(input, taskQueue));
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
 }
 
 /** Starts in flight at once: enough to hide the round trip, few enough to leave the server to the holds. */
@@ -27,19 +41,11 @@ export function createBookingActorActivities({ temporal, taskQueue }: BookingAct
       let started = 0;
       let existing = 0;
       let next = 0;
-      const startOne = async (input: BookingInput) => {
-        try {
-          await temporal.workflow.start('bookingWorkflow', bookingStartOptions(input, taskQueue));
-          started += 1;
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          existing += 1;
-        }
-      };
       await Promise.all(
         Array.from({ length: Math.min(CONCURRENT_STARTS, bookings.length) }, async () => {
           for (let i = next++; i < bookings.length; i = next++) {
-            await startOne(bookings[i] as BookingInput);
+            if (await startBookingActor(temporal, bookings[i] as BookingInput, taskQueue)) started += 1;
+            else existing += 1;
             Context.current().heartbeat(i);
           }
         }),

@@ -15,7 +15,7 @@
 // Booking actors start after the hold: a hold that names its booking is
 // queued here, and a start activity creates the booking-<PNR> actors in the
 // background, so no traveller's request waits for a workflow start (measured:
-// the dev server manages ~260 bare starts/s with every core; docs/architecture.md).
+// the dev server manages ~300 bare starts/s with most of the machine; docs/architecture.md).
 import {
   allHandlersFinished,
   condition,

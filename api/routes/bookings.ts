@@ -63,27 +63,27 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
    * started the actor, from the held booking); owners and staff only.
    */
   async function loadBooking(req: FastifyRequest, pnr: string): Promise<{ view: BookingView; handle: WorkflowHandle }> {
-    const live = await app.bookingActors.live(pnr, { start: false });
-    if (!live) {
-      const row = await findBooking(app.db, pnr);
-      if (!row) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
-      throw new AppError('BOOKING_NOT_FOUND', `booking ${pnr} is archived`);
-    }
-    const staff = req.user.role === 'support' || req.user.role === 'admin';
-    if (!staff && live.view.userId !== req.user.sub) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
-    return live;
+    const live = (await app.bookingActors.live(pnr, { start: false })) ?? (await notLive(pnr));
+    return visibleTo(req, live.view.userId, pnr, live);
   }
 
   /** The booking's actor for a request that messages it (started if still queued); owners and staff only. */
   async function bookingRef(req: FastifyRequest, pnr: string): Promise<BookingRef> {
-    const ref = await app.bookingActors.forMessage(pnr);
-    if (!ref) {
-      const row = await findBooking(app.db, pnr);
-      throw new AppError('BOOKING_NOT_FOUND', row ? `booking ${pnr} is archived` : `no booking with PNR ${pnr}`);
-    }
+    const ref = (await app.bookingActors.forMessage(pnr)) ?? (await notLive(pnr));
+    return visibleTo(req, ref.userId, pnr, ref);
+  }
+
+  /** No actor has the booking: it never existed, or it ended and only its record is left. */
+  async function notLive(pnr: string): Promise<never> {
+    const row = await findBooking(app.db, pnr);
+    throw new AppError('BOOKING_NOT_FOUND', row ? `booking ${pnr} is archived` : `no booking with PNR ${pnr}`);
+  }
+
+  /** Someone else's booking reads as absent, except to staff. */
+  function visibleTo<T>(req: FastifyRequest, ownerId: number, pnr: string, found: T): T {
     const staff = req.user.role === 'support' || req.user.role === 'admin';
-    if (!staff && ref.userId !== req.user.sub) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
-    return ref;
+    if (!staff && ownerId !== req.user.sub) throw new AppError('BOOKING_NOT_FOUND', `no booking with PNR ${pnr}`);
+    return found;
   }
 
   app.post(

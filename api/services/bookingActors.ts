@@ -6,12 +6,7 @@
 // query to a hot inventory: measured, such queries took seconds while the
 // inventory was busy with a rush of holds and confirmations (bench/README.md).
 import { randomInt } from 'node:crypto';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Db } from '../../db/client';
 import { findBooking } from '../../db/repositories/bookings';
@@ -24,7 +19,8 @@ import {
   type BookingStatus,
   type BookingView,
 } from '../../contracts';
-import { bookingStartOptions, heldBookingView } from '../../contracts/bookingStart';
+import { startBookingActor } from '../../activities/bookingActors';
+import { heldBookingView } from '../../contracts/bookingStart';
 import { AppError } from '../errors';
 
 export interface LiveBooking {
@@ -85,7 +81,7 @@ export class BookingActors {
       }
       const pending = await this.pending(pnr);
       if (pending) {
-        if (opts.start) await this.start(pending);
+        if (opts.start) await startBookingActor(this.client, pending, this.taskQueue);
         return { view: heldBookingView(pending, pending.heldAt ?? Date.now()), handle };
       }
       // Started between the two reads, its first task not yet done: look again shortly.
@@ -122,7 +118,7 @@ export class BookingActors {
       }
       const pending = await this.pending(pnr);
       if (pending) {
-        await this.start(pending);
+        await startBookingActor(this.client, pending, this.taskQueue);
         return { handle, userId: pending.userId, status: 'held', running: true, trainNumber: pending.trainNumber, runDate: pending.runDate, classCode: pending.classCode };
       }
     }
@@ -150,14 +146,6 @@ export class BookingActors {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
       throw err;
-    }
-  }
-
-  private async start(input: BookingInput): Promise<void> {
-    try {
-      await this.client.workflow.start('bookingWorkflow', bookingStartOptions(input, this.taskQueue));
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
 }
