@@ -8,4 +8,5 @@ export const SA = {
   TravelDate: defineSearchAttributeKey('TravelDate', SearchAttributeType.KEYWORD),
   UserId: defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD),
   TravelClass: defineSearchAttributeKey('TravelClass', SearchAttributeType.KEYWORD),
+  NeedsAttention: defineSearchAttributeKey('NeedsAttention', SearchAttributeType.KEYWORD_LIST),
 } as const;

@@ -8,6 +8,8 @@ export const SEARCH_ATTRIBUTES = {
   TravelDate: 'Keyword',
   UserId: 'Keyword',
   TravelClass: 'Keyword',
+  /** What support must act on, e.g. `ticket_delivery_failed`, `refund_rejected` (empty when nothing). */
+  NeedsAttention: 'KeywordList',
 } as const;
 
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
