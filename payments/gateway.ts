@@ -108,7 +108,7 @@ export class IdempotencyConflictError extends PaymentGatewayError {
   }
 }
 
-export type RefundRejectedCode = 'unknown_charge' | 'charge_not_succeeded' | 'amount_exceeds_charge' | 'invalid_amount';
+export type RefundRejectedCode = 'unknown_charge' | 'charge_not_succeeded' | 'amount_exceeds_charge' | 'invalid_amount' | 'refund_blocked';
 
 /** The refund can never succeed as asked. */
 export class RefundRejectedError extends PaymentGatewayError {

@@ -8,7 +8,14 @@
 // (unique index); every request for the key inserts-or-finds that row and
 // takes a row lock, so concurrent requests with one key are serialized and
 // the first settled result is the one every later request gets back.
+//
+// Fault injection (tests and `npm run chaos` only): SANDBOX_FAULT_FILE names a
+// JSON control file the sandbox re-reads at most once a second, so another
+// process switches faults on and off at run time without a restart. See
+// SandboxFault below for the format. Ignored when NODE_ENV=production, and off
+// when the variable is unset (the default).
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
@@ -29,7 +36,7 @@ import {
   type RefundResult,
 } from './gateway';
 
-export type SandboxBehaviour = 'success' | 'decline' | 'insufficient_funds' | 'transient' | 'slow';
+export type SandboxBehaviour = 'success' | 'decline' | 'insufficient_funds' | 'transient' | 'slow' | 'refund_blocked';
 
 /** The test card numbers; any other Luhn-valid number behaves as 'success'. */
 export const SANDBOX_TEST_CARDS: Readonly<Record<string, SandboxBehaviour>> = {
@@ -38,6 +45,8 @@ export const SANDBOX_TEST_CARDS: Readonly<Record<string, SandboxBehaviour>> = {
   '4000000000009995': 'insufficient_funds',
   '4000000000000119': 'transient',
   '4000000000000077': 'slow',
+  /** Charges succeed; every refund of them is rejected (as an issuer that blocks refunds to a closed account). */
+  '4000000000005126': 'refund_blocked',
 };
 
 export const SANDBOX_DECLINE_MESSAGES: Readonly<Record<string, string>> = {
@@ -52,6 +61,67 @@ export interface SandboxOptions {
   transientFailures?: number;
   /** The clock used for card expiry; defaults to the current time. */
   now?: () => Date;
+  /**
+   * Where injected faults come from (see SandboxFault). Default: the file named by
+   * SANDBOX_FAULT_FILE, unless NODE_ENV is production; none when unset.
+   */
+  faults?: SandboxFaultControl | null;
+}
+
+// ---------------------------------------------------------------------------
+// Fault injection
+
+export type SandboxOp = 'charge' | 'refund' | 'getCharge';
+
+/**
+ * The control file's content (JSON). A fault is on while `until` (epoch ms) is in the future, for the
+ * operations in `ops` (default all three). `mode`:
+ *   - 'hang': the request waits `hangMs`, then fails with GatewayUnavailableError and nothing was done
+ *     (a timeout before the provider acted);
+ *   - 'answer-lost': the provider does the work and commits it, then the answer is lost the same way
+ *     (money may have moved; the caller must find out with getCharge or by retrying with its key).
+ * With `hangMs` beyond the charge activity's timeout, the caller sees a real timeout.
+ */
+export interface SandboxFault {
+  until: number;
+  hangMs: number;
+  mode: 'hang' | 'answer-lost';
+  ops?: SandboxOp[];
+}
+
+export interface SandboxFaultControl {
+  /** The fault on for `op` right now, or null. */
+  current(op: SandboxOp): Promise<SandboxFault | null>;
+}
+
+function parseFault(text: string): SandboxFault | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const f = raw as Partial<SandboxFault> | null;
+  if (!f || typeof f.until !== 'number' || typeof f.hangMs !== 'number' || (f.mode !== 'hang' && f.mode !== 'answer-lost')) return null;
+  return { until: f.until, hangMs: Math.max(0, Math.min(f.hangMs, 600_000)), mode: f.mode, ...(Array.isArray(f.ops) ? { ops: f.ops } : {}) };
+}
+
+/** Reads the control file at most once a second; a missing or malformed file means no fault. */
+export function sandboxFaultControl(file: string | undefined): SandboxFaultControl | null {
+  if (!file) return null;
+  let readAt = 0;
+  let cached: Promise<SandboxFault | null> = Promise.resolve(null);
+  return {
+    async current(op) {
+      if (Date.now() - readAt >= 1000) {
+        readAt = Date.now();
+        cached = readFile(file, 'utf8').then(parseFault, () => null);
+      }
+      const fault = await cached;
+      if (!fault || Date.now() >= fault.until || !(fault.ops ?? ['charge', 'refund', 'getCharge']).includes(op)) return null;
+      return fault;
+    },
+  };
 }
 
 type ChargeRow = typeof sandboxCharges.$inferSelect;
@@ -133,6 +203,30 @@ export function createSandboxGateway(db: Db, opts: SandboxOptions = {}): Payment
   const slowMs = opts.slowMs ?? 3000;
   const transientFailures = opts.transientFailures ?? 2;
   const now = opts.now ?? (() => new Date());
+  const faults =
+    opts.faults !== undefined
+      ? opts.faults
+      : process.env.NODE_ENV === 'production'
+        ? null
+        : sandboxFaultControl(process.env.SANDBOX_FAULT_FILE);
+
+  /**
+   * Runs one gateway operation under the injected fault, if one is on for it: 'hang' waits and then
+   * fails without doing anything (a timeout before the provider acted); 'answer-lost' does the work,
+   * commits it, and only then waits and fails (the provider acted, the answer never came back).
+   */
+  async function underFault<T>(op: SandboxOp, fn: () => Promise<T>): Promise<T> {
+    const fault = faults ? await faults.current(op) : null;
+    if (!fault) return fn();
+    const timedOut = () => new GatewayUnavailableError(`sandbox: ${op} timed out after ${fault.hangMs} ms (injected fault ${fault.mode})`);
+    if (fault.mode === 'hang') {
+      await sleep(fault.hangMs);
+      throw timedOut();
+    }
+    await fn();
+    await sleep(fault.hangMs);
+    throw timedOut();
+  }
 
   function validateCard(card: CardDetails): { digits: string; behaviour: SandboxBehaviour } {
     const digits = String(card.number ?? '').replace(/[\s-]/g, '');
@@ -169,133 +263,141 @@ export function createSandboxGateway(db: Db, opts: SandboxOptions = {}): Payment
       return token;
     },
 
-    async charge(req: ChargeRequest): Promise<ChargeResult> {
-      if (typeof req.idempotencyKey !== 'string' || req.idempotencyKey.length === 0 || req.idempotencyKey.length > 255) {
-        throw new PaymentRequestError('invalid_idempotency_key', 'an idempotency key of 1 to 255 characters is required');
-      }
-      if (!Number.isInteger(req.amount) || req.amount <= 0) {
-        throw new PaymentRequestError('invalid_amount', `amount must be a positive integer (paise), got ${req.amount}`);
-      }
-      if (req.currency !== 'INR') throw new PaymentRequestError('unsupported_currency', `unsupported currency ${String(req.currency)}`);
+    charge: (req: ChargeRequest): Promise<ChargeResult> => underFault('charge', () => charge(req)),
+    refund: (req: RefundRequest): Promise<RefundResult> => underFault('refund', () => refund(req)),
+    getCharge: (idempotencyKey: string): Promise<ChargeResult | null> => underFault('getCharge', () => getCharge(idempotencyKey)),
+  };
 
-      const outcome = await asProvider('charge', () =>
-        db.transaction(async (tx) => {
-          await lockKey(tx, req.idempotencyKey);
-          // Claim the key (a no-op if it exists; waits for a concurrent claimer to commit), then lock it.
-          await tx
-            .insert(sandboxCharges)
-            .values({
-              id: newId('ch'),
-              idempotencyKey: req.idempotencyKey,
-              token: req.token,
-              amount: req.amount,
-              currency: req.currency,
-              status: 'pending',
-              attempts: 0,
-            })
-            .onConflictDoNothing({ target: sandboxCharges.idempotencyKey });
-          const [row] = await tx
-            .select()
-            .from(sandboxCharges)
-            .where(eq(sandboxCharges.idempotencyKey, req.idempotencyKey))
-            .for('update');
-          if (!row) throw new Error(`charge ${req.idempotencyKey} vanished`);
-          if (row.token !== req.token || row.amount !== req.amount || row.currency !== req.currency) {
+  async function charge(req: ChargeRequest): Promise<ChargeResult> {
+    if (typeof req.idempotencyKey !== 'string' || req.idempotencyKey.length === 0 || req.idempotencyKey.length > 255) {
+      throw new PaymentRequestError('invalid_idempotency_key', 'an idempotency key of 1 to 255 characters is required');
+    }
+    if (!Number.isInteger(req.amount) || req.amount <= 0) {
+      throw new PaymentRequestError('invalid_amount', `amount must be a positive integer (paise), got ${req.amount}`);
+    }
+    if (req.currency !== 'INR') throw new PaymentRequestError('unsupported_currency', `unsupported currency ${String(req.currency)}`);
+
+    const outcome = await asProvider('charge', () =>
+      db.transaction(async (tx) => {
+        await lockKey(tx, req.idempotencyKey);
+        // Claim the key (a no-op if it exists; waits for a concurrent claimer to commit), then lock it.
+        await tx
+          .insert(sandboxCharges)
+          .values({
+            id: newId('ch'),
+            idempotencyKey: req.idempotencyKey,
+            token: req.token,
+            amount: req.amount,
+            currency: req.currency,
+            status: 'pending',
+            attempts: 0,
+          })
+          .onConflictDoNothing({ target: sandboxCharges.idempotencyKey });
+        const [row] = await tx
+          .select()
+          .from(sandboxCharges)
+          .where(eq(sandboxCharges.idempotencyKey, req.idempotencyKey))
+          .for('update');
+        if (!row) throw new Error(`charge ${req.idempotencyKey} vanished`);
+        if (row.token !== req.token || row.amount !== req.amount || row.currency !== req.currency) {
+          throw new IdempotencyConflictError(
+            req.idempotencyKey,
+            `idempotency key ${req.idempotencyKey} was already used for a different charge (amount ${row.amount})`,
+          );
+        }
+        const attempts = row.attempts + 1;
+        const settled = toChargeResult(row);
+        if (settled) {
+          await tx.update(sandboxCharges).set({ attempts }).where(eq(sandboxCharges.id, row.id));
+          return { kind: 'settled' as const, result: settled };
+        }
+
+        const [tok] = await tx.select().from(sandboxTokens).where(eq(sandboxTokens.token, req.token));
+        if (!tok) throw new PaymentRequestError('unknown_token', 'no such payment token');
+        if (tok.behaviour === 'transient' && attempts <= transientFailures) {
+          // The attempt is recorded (committed) even though the caller sees an outage.
+          await tx.update(sandboxCharges).set({ attempts }).where(eq(sandboxCharges.id, row.id));
+          return { kind: 'unavailable' as const, attempts };
+        }
+        if (tok.behaviour === 'slow') await sleep(slowMs);
+        const declineCode =
+          tok.behaviour === 'decline' ? 'card_declined' : tok.behaviour === 'insufficient_funds' ? 'insufficient_funds' : null;
+        const [updated] = await tx
+          .update(sandboxCharges)
+          .set({ attempts, status: declineCode ? 'declined' : 'succeeded', declineCode })
+          .where(eq(sandboxCharges.id, row.id))
+          .returning();
+        const result = updated && toChargeResult(updated);
+        if (!result) throw new Error(`charge ${row.id} did not settle`);
+        return { kind: 'settled' as const, result };
+      }),
+    );
+    if (outcome.kind === 'unavailable') {
+      throw new GatewayUnavailableError(`sandbox: simulated outage (attempt ${outcome.attempts} for this key)`);
+    }
+    return outcome.result;
+  }
+
+  async function refund(req: RefundRequest): Promise<RefundResult> {
+    if (typeof req.idempotencyKey !== 'string' || req.idempotencyKey.length === 0 || req.idempotencyKey.length > 255) {
+      throw new PaymentRequestError('invalid_idempotency_key', 'an idempotency key of 1 to 255 characters is required');
+    }
+    if (!Number.isInteger(req.amount) || req.amount <= 0) {
+      throw new RefundRejectedError('invalid_amount', `refund amount must be a positive integer (paise), got ${req.amount}`);
+    }
+    return asProvider('refund', () =>
+      db.transaction(async (tx) => {
+        // The charge row lock serializes every refund of one charge.
+        const [charge] = await tx.select().from(sandboxCharges).where(eq(sandboxCharges.id, req.chargeId)).for('update');
+        const [existing] = await tx.select().from(sandboxRefunds).where(eq(sandboxRefunds.idempotencyKey, req.idempotencyKey));
+        if (existing) {
+          if (existing.chargeId !== req.chargeId || existing.amount !== req.amount) {
             throw new IdempotencyConflictError(
               req.idempotencyKey,
-              `idempotency key ${req.idempotencyKey} was already used for a different charge (amount ${row.amount})`,
+              `idempotency key ${req.idempotencyKey} was already used for a different refund (${existing.amount} on ${existing.chargeId})`,
             );
           }
-          const attempts = row.attempts + 1;
-          const settled = toChargeResult(row);
-          if (settled) {
-            await tx.update(sandboxCharges).set({ attempts }).where(eq(sandboxCharges.id, row.id));
-            return { kind: 'settled' as const, result: settled };
-          }
+          return toRefundResult(existing);
+        }
+        if (!charge) throw new RefundRejectedError('unknown_charge', `no such charge ${req.chargeId}`);
+        if (charge.status !== 'succeeded') {
+          throw new RefundRejectedError('charge_not_succeeded', `charge ${charge.id} did not succeed; nothing to refund`);
+        }
+        const [tok] = await tx.select({ behaviour: sandboxTokens.behaviour }).from(sandboxTokens).where(eq(sandboxTokens.token, charge.token));
+        if (tok?.behaviour === 'refund_blocked') {
+          throw new RefundRejectedError('refund_blocked', 'the card issuer refuses refunds to this card');
+        }
+        if (charge.refundedAmount + req.amount > charge.amount) {
+          throw new RefundRejectedError(
+            'amount_exceeds_charge',
+            `refund of ${req.amount} exceeds what is left on the charge (${charge.amount - charge.refundedAmount} of ${charge.amount})`,
+          );
+        }
+        const [inserted] = await tx
+          .insert(sandboxRefunds)
+          .values({ id: newId('re'), idempotencyKey: req.idempotencyKey, chargeId: charge.id, amount: req.amount })
+          .onConflictDoNothing({ target: sandboxRefunds.idempotencyKey })
+          .returning();
+        if (!inserted) {
+          // A concurrent refund of another charge took the key first.
+          throw new IdempotencyConflictError(req.idempotencyKey, `idempotency key ${req.idempotencyKey} was already used for a different refund`);
+        }
+        await tx
+          .update(sandboxCharges)
+          .set({ refundedAmount: sql`${sandboxCharges.refundedAmount} + ${req.amount}` })
+          .where(eq(sandboxCharges.id, charge.id));
+        return toRefundResult(inserted);
+      }),
+    );
+  }
 
-          const [tok] = await tx.select().from(sandboxTokens).where(eq(sandboxTokens.token, req.token));
-          if (!tok) throw new PaymentRequestError('unknown_token', 'no such payment token');
-          if (tok.behaviour === 'transient' && attempts <= transientFailures) {
-            // The attempt is recorded (committed) even though the caller sees an outage.
-            await tx.update(sandboxCharges).set({ attempts }).where(eq(sandboxCharges.id, row.id));
-            return { kind: 'unavailable' as const, attempts };
-          }
-          if (tok.behaviour === 'slow') await sleep(slowMs);
-          const declineCode =
-            tok.behaviour === 'decline' ? 'card_declined' : tok.behaviour === 'insufficient_funds' ? 'insufficient_funds' : null;
-          const [updated] = await tx
-            .update(sandboxCharges)
-            .set({ attempts, status: declineCode ? 'declined' : 'succeeded', declineCode })
-            .where(eq(sandboxCharges.id, row.id))
-            .returning();
-          const result = updated && toChargeResult(updated);
-          if (!result) throw new Error(`charge ${row.id} did not settle`);
-          return { kind: 'settled' as const, result };
-        }),
-      );
-      if (outcome.kind === 'unavailable') {
-        throw new GatewayUnavailableError(`sandbox: simulated outage (attempt ${outcome.attempts} for this key)`);
-      }
-      return outcome.result;
-    },
-
-    async refund(req: RefundRequest): Promise<RefundResult> {
-      if (typeof req.idempotencyKey !== 'string' || req.idempotencyKey.length === 0 || req.idempotencyKey.length > 255) {
-        throw new PaymentRequestError('invalid_idempotency_key', 'an idempotency key of 1 to 255 characters is required');
-      }
-      if (!Number.isInteger(req.amount) || req.amount <= 0) {
-        throw new RefundRejectedError('invalid_amount', `refund amount must be a positive integer (paise), got ${req.amount}`);
-      }
-      return asProvider('refund', () =>
-        db.transaction(async (tx) => {
-          // The charge row lock serializes every refund of one charge.
-          const [charge] = await tx.select().from(sandboxCharges).where(eq(sandboxCharges.id, req.chargeId)).for('update');
-          const [existing] = await tx.select().from(sandboxRefunds).where(eq(sandboxRefunds.idempotencyKey, req.idempotencyKey));
-          if (existing) {
-            if (existing.chargeId !== req.chargeId || existing.amount !== req.amount) {
-              throw new IdempotencyConflictError(
-                req.idempotencyKey,
-                `idempotency key ${req.idempotencyKey} was already used for a different refund (${existing.amount} on ${existing.chargeId})`,
-              );
-            }
-            return toRefundResult(existing);
-          }
-          if (!charge) throw new RefundRejectedError('unknown_charge', `no such charge ${req.chargeId}`);
-          if (charge.status !== 'succeeded') {
-            throw new RefundRejectedError('charge_not_succeeded', `charge ${charge.id} did not succeed; nothing to refund`);
-          }
-          if (charge.refundedAmount + req.amount > charge.amount) {
-            throw new RefundRejectedError(
-              'amount_exceeds_charge',
-              `refund of ${req.amount} exceeds what is left on the charge (${charge.amount - charge.refundedAmount} of ${charge.amount})`,
-            );
-          }
-          const [inserted] = await tx
-            .insert(sandboxRefunds)
-            .values({ id: newId('re'), idempotencyKey: req.idempotencyKey, chargeId: charge.id, amount: req.amount })
-            .onConflictDoNothing({ target: sandboxRefunds.idempotencyKey })
-            .returning();
-          if (!inserted) {
-            // A concurrent refund of another charge took the key first.
-            throw new IdempotencyConflictError(req.idempotencyKey, `idempotency key ${req.idempotencyKey} was already used for a different refund`);
-          }
-          await tx
-            .update(sandboxCharges)
-            .set({ refundedAmount: sql`${sandboxCharges.refundedAmount} + ${req.amount}` })
-            .where(eq(sandboxCharges.id, charge.id));
-          return toRefundResult(inserted);
-        }),
-      );
-    },
-
-    async getCharge(idempotencyKey: string): Promise<ChargeResult | null> {
-      return asProvider('getCharge', () =>
-        db.transaction(async (tx) => {
-          await lockKey(tx, idempotencyKey);
-          const [row] = await tx.select().from(sandboxCharges).where(eq(sandboxCharges.idempotencyKey, idempotencyKey));
-          return row ? toChargeResult(row) : null;
-        }),
-      );
-    },
-  };
+  async function getCharge(idempotencyKey: string): Promise<ChargeResult | null> {
+    return asProvider('getCharge', () =>
+      db.transaction(async (tx) => {
+        await lockKey(tx, idempotencyKey);
+        const [row] = await tx.select().from(sandboxCharges).where(eq(sandboxCharges.idempotencyKey, idempotencyKey));
+        return row ? toChargeResult(row) : null;
+      }),
+    );
+  }
 }
