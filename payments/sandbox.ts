@@ -124,6 +124,28 @@ export function sandboxFaultControl(file: string | undefined): SandboxFaultContr
   };
 }
 
+/**
+ * The gateway with injected faults: each of charge, refund and getCharge runs under the fault on for it,
+ * if any. 'hang' waits and then fails without doing anything (a timeout before the provider acted);
+ * 'answer-lost' does the work, commits it, and only then waits and fails (the answer never came back).
+ */
+function withFaults(gateway: PaymentGateway, faults: SandboxFaultControl): PaymentGateway {
+  async function underFault<T>(op: SandboxOp, fn: () => Promise<T>): Promise<T> {
+    const fault = await faults.current(op);
+    if (!fault) return fn();
+    const timedOut = () => new GatewayUnavailableError(`sandbox: ${op} timed out after ${fault.hangMs} ms (injected fault ${fault.mode})`);
+    if (fault.mode === 'answer-lost') await fn();
+    await sleep(fault.hangMs);
+    throw timedOut();
+  }
+  return {
+    ...gateway,
+    charge: (req) => underFault('charge', () => gateway.charge(req)),
+    refund: (req) => underFault('refund', () => gateway.refund(req)),
+    getCharge: (key) => underFault('getCharge', () => gateway.getCharge(key)),
+  };
+}
+
 type ChargeRow = typeof sandboxCharges.$inferSelect;
 type RefundRow = typeof sandboxRefunds.$inferSelect;
 
@@ -210,23 +232,6 @@ export function createSandboxGateway(db: Db, opts: SandboxOptions = {}): Payment
         ? null
         : sandboxFaultControl(process.env.SANDBOX_FAULT_FILE);
 
-  /**
-   * Runs one gateway operation under the injected fault, if one is on for it: 'hang' waits and then
-   * fails without doing anything (a timeout before the provider acted); 'answer-lost' does the work,
-   * commits it, and only then waits and fails (the provider acted, the answer never came back).
-   */
-  async function underFault<T>(op: SandboxOp, fn: () => Promise<T>): Promise<T> {
-    const fault = faults ? await faults.current(op) : null;
-    if (!fault) return fn();
-    const timedOut = () => new GatewayUnavailableError(`sandbox: ${op} timed out after ${fault.hangMs} ms (injected fault ${fault.mode})`);
-    if (fault.mode === 'hang') {
-      await sleep(fault.hangMs);
-      throw timedOut();
-    }
-    await fn();
-    await sleep(fault.hangMs);
-    throw timedOut();
-  }
 
   function validateCard(card: CardDetails): { digits: string; behaviour: SandboxBehaviour } {
     const digits = String(card.number ?? '').replace(/[\s-]/g, '');
@@ -253,7 +258,7 @@ export function createSandboxGateway(db: Db, opts: SandboxOptions = {}): Payment
     return { digits, behaviour: SANDBOX_TEST_CARDS[digits] ?? 'success' };
   }
 
-  return {
+  const gateway: PaymentGateway = {
     name: 'sandbox',
 
     async tokenize(card: CardDetails): Promise<PaymentToken> {
@@ -263,141 +268,138 @@ export function createSandboxGateway(db: Db, opts: SandboxOptions = {}): Payment
       return token;
     },
 
-    charge: (req: ChargeRequest): Promise<ChargeResult> => underFault('charge', () => charge(req)),
-    refund: (req: RefundRequest): Promise<RefundResult> => underFault('refund', () => refund(req)),
-    getCharge: (idempotencyKey: string): Promise<ChargeResult | null> => underFault('getCharge', () => getCharge(idempotencyKey)),
-  };
+    async charge(req: ChargeRequest): Promise<ChargeResult> {
+      if (typeof req.idempotencyKey !== 'string' || req.idempotencyKey.length === 0 || req.idempotencyKey.length > 255) {
+        throw new PaymentRequestError('invalid_idempotency_key', 'an idempotency key of 1 to 255 characters is required');
+      }
+      if (!Number.isInteger(req.amount) || req.amount <= 0) {
+        throw new PaymentRequestError('invalid_amount', `amount must be a positive integer (paise), got ${req.amount}`);
+      }
+      if (req.currency !== 'INR') throw new PaymentRequestError('unsupported_currency', `unsupported currency ${String(req.currency)}`);
 
-  async function charge(req: ChargeRequest): Promise<ChargeResult> {
-    if (typeof req.idempotencyKey !== 'string' || req.idempotencyKey.length === 0 || req.idempotencyKey.length > 255) {
-      throw new PaymentRequestError('invalid_idempotency_key', 'an idempotency key of 1 to 255 characters is required');
-    }
-    if (!Number.isInteger(req.amount) || req.amount <= 0) {
-      throw new PaymentRequestError('invalid_amount', `amount must be a positive integer (paise), got ${req.amount}`);
-    }
-    if (req.currency !== 'INR') throw new PaymentRequestError('unsupported_currency', `unsupported currency ${String(req.currency)}`);
-
-    const outcome = await asProvider('charge', () =>
-      db.transaction(async (tx) => {
-        await lockKey(tx, req.idempotencyKey);
-        // Claim the key (a no-op if it exists; waits for a concurrent claimer to commit), then lock it.
-        await tx
-          .insert(sandboxCharges)
-          .values({
-            id: newId('ch'),
-            idempotencyKey: req.idempotencyKey,
-            token: req.token,
-            amount: req.amount,
-            currency: req.currency,
-            status: 'pending',
-            attempts: 0,
-          })
-          .onConflictDoNothing({ target: sandboxCharges.idempotencyKey });
-        const [row] = await tx
-          .select()
-          .from(sandboxCharges)
-          .where(eq(sandboxCharges.idempotencyKey, req.idempotencyKey))
-          .for('update');
-        if (!row) throw new Error(`charge ${req.idempotencyKey} vanished`);
-        if (row.token !== req.token || row.amount !== req.amount || row.currency !== req.currency) {
-          throw new IdempotencyConflictError(
-            req.idempotencyKey,
-            `idempotency key ${req.idempotencyKey} was already used for a different charge (amount ${row.amount})`,
-          );
-        }
-        const attempts = row.attempts + 1;
-        const settled = toChargeResult(row);
-        if (settled) {
-          await tx.update(sandboxCharges).set({ attempts }).where(eq(sandboxCharges.id, row.id));
-          return { kind: 'settled' as const, result: settled };
-        }
-
-        const [tok] = await tx.select().from(sandboxTokens).where(eq(sandboxTokens.token, req.token));
-        if (!tok) throw new PaymentRequestError('unknown_token', 'no such payment token');
-        if (tok.behaviour === 'transient' && attempts <= transientFailures) {
-          // The attempt is recorded (committed) even though the caller sees an outage.
-          await tx.update(sandboxCharges).set({ attempts }).where(eq(sandboxCharges.id, row.id));
-          return { kind: 'unavailable' as const, attempts };
-        }
-        if (tok.behaviour === 'slow') await sleep(slowMs);
-        const declineCode =
-          tok.behaviour === 'decline' ? 'card_declined' : tok.behaviour === 'insufficient_funds' ? 'insufficient_funds' : null;
-        const [updated] = await tx
-          .update(sandboxCharges)
-          .set({ attempts, status: declineCode ? 'declined' : 'succeeded', declineCode })
-          .where(eq(sandboxCharges.id, row.id))
-          .returning();
-        const result = updated && toChargeResult(updated);
-        if (!result) throw new Error(`charge ${row.id} did not settle`);
-        return { kind: 'settled' as const, result };
-      }),
-    );
-    if (outcome.kind === 'unavailable') {
-      throw new GatewayUnavailableError(`sandbox: simulated outage (attempt ${outcome.attempts} for this key)`);
-    }
-    return outcome.result;
-  }
-
-  async function refund(req: RefundRequest): Promise<RefundResult> {
-    if (typeof req.idempotencyKey !== 'string' || req.idempotencyKey.length === 0 || req.idempotencyKey.length > 255) {
-      throw new PaymentRequestError('invalid_idempotency_key', 'an idempotency key of 1 to 255 characters is required');
-    }
-    if (!Number.isInteger(req.amount) || req.amount <= 0) {
-      throw new RefundRejectedError('invalid_amount', `refund amount must be a positive integer (paise), got ${req.amount}`);
-    }
-    return asProvider('refund', () =>
-      db.transaction(async (tx) => {
-        // The charge row lock serializes every refund of one charge.
-        const [charge] = await tx.select().from(sandboxCharges).where(eq(sandboxCharges.id, req.chargeId)).for('update');
-        const [existing] = await tx.select().from(sandboxRefunds).where(eq(sandboxRefunds.idempotencyKey, req.idempotencyKey));
-        if (existing) {
-          if (existing.chargeId !== req.chargeId || existing.amount !== req.amount) {
+      const outcome = await asProvider('charge', () =>
+        db.transaction(async (tx) => {
+          await lockKey(tx, req.idempotencyKey);
+          // Claim the key (a no-op if it exists; waits for a concurrent claimer to commit), then lock it.
+          await tx
+            .insert(sandboxCharges)
+            .values({
+              id: newId('ch'),
+              idempotencyKey: req.idempotencyKey,
+              token: req.token,
+              amount: req.amount,
+              currency: req.currency,
+              status: 'pending',
+              attempts: 0,
+            })
+            .onConflictDoNothing({ target: sandboxCharges.idempotencyKey });
+          const [row] = await tx
+            .select()
+            .from(sandboxCharges)
+            .where(eq(sandboxCharges.idempotencyKey, req.idempotencyKey))
+            .for('update');
+          if (!row) throw new Error(`charge ${req.idempotencyKey} vanished`);
+          if (row.token !== req.token || row.amount !== req.amount || row.currency !== req.currency) {
             throw new IdempotencyConflictError(
               req.idempotencyKey,
-              `idempotency key ${req.idempotencyKey} was already used for a different refund (${existing.amount} on ${existing.chargeId})`,
+              `idempotency key ${req.idempotencyKey} was already used for a different charge (amount ${row.amount})`,
             );
           }
-          return toRefundResult(existing);
-        }
-        if (!charge) throw new RefundRejectedError('unknown_charge', `no such charge ${req.chargeId}`);
-        if (charge.status !== 'succeeded') {
-          throw new RefundRejectedError('charge_not_succeeded', `charge ${charge.id} did not succeed; nothing to refund`);
-        }
-        const [tok] = await tx.select({ behaviour: sandboxTokens.behaviour }).from(sandboxTokens).where(eq(sandboxTokens.token, charge.token));
-        if (tok?.behaviour === 'refund_blocked') {
-          throw new RefundRejectedError('refund_blocked', 'the card issuer refuses refunds to this card');
-        }
-        if (charge.refundedAmount + req.amount > charge.amount) {
-          throw new RefundRejectedError(
-            'amount_exceeds_charge',
-            `refund of ${req.amount} exceeds what is left on the charge (${charge.amount - charge.refundedAmount} of ${charge.amount})`,
-          );
-        }
-        const [inserted] = await tx
-          .insert(sandboxRefunds)
-          .values({ id: newId('re'), idempotencyKey: req.idempotencyKey, chargeId: charge.id, amount: req.amount })
-          .onConflictDoNothing({ target: sandboxRefunds.idempotencyKey })
-          .returning();
-        if (!inserted) {
-          // A concurrent refund of another charge took the key first.
-          throw new IdempotencyConflictError(req.idempotencyKey, `idempotency key ${req.idempotencyKey} was already used for a different refund`);
-        }
-        await tx
-          .update(sandboxCharges)
-          .set({ refundedAmount: sql`${sandboxCharges.refundedAmount} + ${req.amount}` })
-          .where(eq(sandboxCharges.id, charge.id));
-        return toRefundResult(inserted);
-      }),
-    );
-  }
+          const attempts = row.attempts + 1;
+          const settled = toChargeResult(row);
+          if (settled) {
+            await tx.update(sandboxCharges).set({ attempts }).where(eq(sandboxCharges.id, row.id));
+            return { kind: 'settled' as const, result: settled };
+          }
 
-  async function getCharge(idempotencyKey: string): Promise<ChargeResult | null> {
-    return asProvider('getCharge', () =>
-      db.transaction(async (tx) => {
-        await lockKey(tx, idempotencyKey);
-        const [row] = await tx.select().from(sandboxCharges).where(eq(sandboxCharges.idempotencyKey, idempotencyKey));
-        return row ? toChargeResult(row) : null;
-      }),
-    );
-  }
+          const [tok] = await tx.select().from(sandboxTokens).where(eq(sandboxTokens.token, req.token));
+          if (!tok) throw new PaymentRequestError('unknown_token', 'no such payment token');
+          if (tok.behaviour === 'transient' && attempts <= transientFailures) {
+            // The attempt is recorded (committed) even though the caller sees an outage.
+            await tx.update(sandboxCharges).set({ attempts }).where(eq(sandboxCharges.id, row.id));
+            return { kind: 'unavailable' as const, attempts };
+          }
+          if (tok.behaviour === 'slow') await sleep(slowMs);
+          const declineCode =
+            tok.behaviour === 'decline' ? 'card_declined' : tok.behaviour === 'insufficient_funds' ? 'insufficient_funds' : null;
+          const [updated] = await tx
+            .update(sandboxCharges)
+            .set({ attempts, status: declineCode ? 'declined' : 'succeeded', declineCode })
+            .where(eq(sandboxCharges.id, row.id))
+            .returning();
+          const result = updated && toChargeResult(updated);
+          if (!result) throw new Error(`charge ${row.id} did not settle`);
+          return { kind: 'settled' as const, result };
+        }),
+      );
+      if (outcome.kind === 'unavailable') {
+        throw new GatewayUnavailableError(`sandbox: simulated outage (attempt ${outcome.attempts} for this key)`);
+      }
+      return outcome.result;
+    },
+
+    async refund(req: RefundRequest): Promise<RefundResult> {
+      if (typeof req.idempotencyKey !== 'string' || req.idempotencyKey.length === 0 || req.idempotencyKey.length > 255) {
+        throw new PaymentRequestError('invalid_idempotency_key', 'an idempotency key of 1 to 255 characters is required');
+      }
+      if (!Number.isInteger(req.amount) || req.amount <= 0) {
+        throw new RefundRejectedError('invalid_amount', `refund amount must be a positive integer (paise), got ${req.amount}`);
+      }
+      return asProvider('refund', () =>
+        db.transaction(async (tx) => {
+          // The charge row lock serializes every refund of one charge.
+          const [charge] = await tx.select().from(sandboxCharges).where(eq(sandboxCharges.id, req.chargeId)).for('update');
+          const [existing] = await tx.select().from(sandboxRefunds).where(eq(sandboxRefunds.idempotencyKey, req.idempotencyKey));
+          if (existing) {
+            if (existing.chargeId !== req.chargeId || existing.amount !== req.amount) {
+              throw new IdempotencyConflictError(
+                req.idempotencyKey,
+                `idempotency key ${req.idempotencyKey} was already used for a different refund (${existing.amount} on ${existing.chargeId})`,
+              );
+            }
+            return toRefundResult(existing);
+          }
+          if (!charge) throw new RefundRejectedError('unknown_charge', `no such charge ${req.chargeId}`);
+          if (charge.status !== 'succeeded') {
+            throw new RefundRejectedError('charge_not_succeeded', `charge ${charge.id} did not succeed; nothing to refund`);
+          }
+          const [tok] = await tx.select({ behaviour: sandboxTokens.behaviour }).from(sandboxTokens).where(eq(sandboxTokens.token, charge.token));
+          if (tok?.behaviour === 'refund_blocked') {
+            throw new RefundRejectedError('refund_blocked', 'the card issuer refuses refunds to this card');
+          }
+          if (charge.refundedAmount + req.amount > charge.amount) {
+            throw new RefundRejectedError(
+              'amount_exceeds_charge',
+              `refund of ${req.amount} exceeds what is left on the charge (${charge.amount - charge.refundedAmount} of ${charge.amount})`,
+            );
+          }
+          const [inserted] = await tx
+            .insert(sandboxRefunds)
+            .values({ id: newId('re'), idempotencyKey: req.idempotencyKey, chargeId: charge.id, amount: req.amount })
+            .onConflictDoNothing({ target: sandboxRefunds.idempotencyKey })
+            .returning();
+          if (!inserted) {
+            // A concurrent refund of another charge took the key first.
+            throw new IdempotencyConflictError(req.idempotencyKey, `idempotency key ${req.idempotencyKey} was already used for a different refund`);
+          }
+          await tx
+            .update(sandboxCharges)
+            .set({ refundedAmount: sql`${sandboxCharges.refundedAmount} + ${req.amount}` })
+            .where(eq(sandboxCharges.id, charge.id));
+          return toRefundResult(inserted);
+        }),
+      );
+    },
+
+    async getCharge(idempotencyKey: string): Promise<ChargeResult | null> {
+      return asProvider('getCharge', () =>
+        db.transaction(async (tx) => {
+          await lockKey(tx, idempotencyKey);
+          const [row] = await tx.select().from(sandboxCharges).where(eq(sandboxCharges.idempotencyKey, idempotencyKey));
+          return row ? toChargeResult(row) : null;
+        }),
+      );
+    },
+  };
+  return faults ? withFaults(gateway, faults) : gateway;
 }
