@@ -13,6 +13,7 @@ import {
   insertHeldBooking,
   runIdOf,
   setBookingStatus,
+  setRefundedAmount,
 } from '../db/repositories/bookings';
 
 export interface BookingDeps {
@@ -129,7 +130,12 @@ export function createBookingActivities({ db }: BookingDeps) {
     async recordRefundAmount(input: { pnr: string; amountRefunded: number; status: TerminalStatus }): Promise<void> {
       await setBookingStatus(db, input.pnr, input.status, { amountRefunded: input.amountRefunded });
     },
-  
+
+    /** The amount refunded so far, once a refund support resolved is settled (the status stays as it is). */
+    async recordRefundedAmount(input: { pnr: string; amountRefunded: number }): Promise<void> {
+      await setRefundedAmount(db, input.pnr, input.amountRefunded);
+    },
+
     /** Support actions and other workflow decisions that must show in the audit log. */
     async recordAudit(entry: { actor: string; action: string; entity: string; details?: Record<string, unknown> }): Promise<void> {
       await audit(db, entry);

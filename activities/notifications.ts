@@ -10,9 +10,17 @@ export interface NotificationDeps {
   mailDomain: string;
 }
 
+/**
+ * Only a refusal of the recipient itself is permanent (RFC 5321: 550 mailbox
+ * unavailable, 551 user not local, 553 mailbox name not allowed). Every other
+ * failure, a 5xx of a server in trouble included, is retried with backoff: a
+ * mail server that answers 554 for ten minutes must not cost a traveller the
+ * ticket (the booking workflow records a delivery that still fails).
+ */
+const PERMANENT_SMTP_CODES = new Set([550, 551, 553]);
 function isPermanentSmtpError(err: unknown): boolean {
   const code = (err as { responseCode?: number }).responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+  return typeof code === 'number' && PERMANENT_SMTP_CODES.has(code);
 }
 
 export function createNotificationActivities({ db, mailer, mailDomain }: NotificationDeps) {
@@ -44,10 +52,9 @@ export function createNotificationActivities({ db, mailer, mailDomain }: Notific
       } catch (err) {
         const permanent = isPermanentSmtpError(err);
         await markNotificationFailed(db, row.id, err instanceof Error ? err.message : String(err), permanent);
-        if (permanent) {
-          throw ApplicationFailure.nonRetryable(`mail rejected: ${(err as Error).message}`, FailureType.MailRejected);
-        }
-        throw err;
+        const message = err instanceof Error ? err.message : String(err);
+        if (permanent) throw ApplicationFailure.nonRetryable(`mail rejected: ${message}`, FailureType.MailRejected);
+        throw ApplicationFailure.retryable(`mail not sent: ${message}`, FailureType.MailUnavailable);
       }
     },
   };

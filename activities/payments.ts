@@ -133,7 +133,7 @@ export function createPaymentActivities({ db, gateway }: PaymentDeps) {
       .where(and(eq(payments.id, id), ne(payments.status, 'succeeded')));
   }
 
-  async function claimRefund(pnr: string, paymentId: number, key: string, amount: number, reason: string): Promise<Refund> {
+  async function claimRefund(pnr: string, paymentId: number | null, key: string, amount: number, reason: string): Promise<Refund> {
     const [inserted] = await db
       .insert(refunds)
       .values({ pnr, paymentId, idempotencyKey: key, amount, reason, status: 'pending' })
@@ -259,6 +259,24 @@ export function createPaymentActivities({ db, gateway }: PaymentDeps) {
       }
       await db.update(refunds).set({ status: 'succeeded', providerRef: result.refundId }).where(eq(refunds.id, row.id));
       return { status: 'refunded', refundId: row.id, amount: result.amount };
+    },
+
+    /**
+     * Records a refund that support made outside the gateway (after the gateway
+     * rejected it): the refund:<PNR> row becomes succeeded with provider_ref
+     * `manual:<reference>`. Idempotent: a succeeded row is left as it is.
+     */
+    async recordManualRefund(input: { pnr: string; amount: number; reference: string; by: string }): Promise<RefundBookingResult> {
+      const { pnr, amount, reference, by } = input;
+      if (!PNR_RE.test(pnr)) throw invalid(`malformed PNR ${JSON.stringify(pnr)}`);
+      if (!Number.isInteger(amount) || amount <= 0) throw invalid(`amount must be a positive integer (paise), got ${amount}`);
+      const [payment] = await db.select().from(payments).where(eq(payments.idempotencyKey, chargeIdempotencyKey(pnr)));
+      const key = refundIdempotencyKey(pnr);
+      const row = await claimRefund(pnr, payment?.id ?? null, key, amount, `manual refund by ${by}`);
+      if (row.status !== 'succeeded') {
+        await db.update(refunds).set({ status: 'succeeded', amount, providerRef: `manual:${reference}` }).where(eq(refunds.id, row.id));
+      }
+      return { status: 'refunded', refundId: row.id, amount };
     },
   };
 }

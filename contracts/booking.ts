@@ -63,7 +63,13 @@ export interface BookingView {
   paymentAttempts: number;
   lastError: string | null;
   ticketSent: boolean;
+  /** `failed`: the mail server kept refusing the ticket; support can resend it (NeedsAttention). */
+  ticketDelivery: 'pending' | 'sent' | 'failed';
   reminderSent: boolean;
+  /** Paise of a refund the gateway rejected, waiting for support (retryRefund / recordManualRefund); 0 when none. */
+  refundOwed: number;
+  /** What support must act on (the NeedsAttention search attribute); empty when nothing. */
+  attention: string[];
   history: { at: number; event: string; detail?: string }[];
 }
 
@@ -87,5 +93,9 @@ export const retryPaymentUpdate = defineUpdate<BookingView, [{ by: string }]>('r
 export const extendHoldSignal = defineSignal<[{ minutes: number; by: string }]>('extendHold');
 /** Send the ticket email again; one email per requestId. */
 export const resendTicketSignal = defineSignal<[{ by: string; requestId: string }]>('resendTicket');
+/** Try again a refund the gateway rejected (e.g. after the card issuer was contacted). */
+export const retryRefundUpdate = defineUpdate<BookingView, [{ by: string }]>('retryRefund');
+/** Record a refund support made outside the gateway (bank transfer, cash): `reference` names it. */
+export const recordManualRefundUpdate = defineUpdate<BookingView, [{ by: string; reference: string }]>('recordManualRefund');
 /** The railway cancelled the run: full refund and a notice, whatever the booking's state. */
 export const railwayCancelSignal = defineSignal<[{ reason: string; by: string }]>('railwayCancel');

@@ -45,7 +45,10 @@ export function heldBookingView(input: BookingInput, heldAt: number): BookingVie
     paymentAttempts: 0,
     lastError: null,
     ticketSent: false,
+    ticketDelivery: 'pending',
     reminderSent: false,
+    refundOwed: 0,
+    attention: [],
     history: [{ at: heldAt, event: 'held', detail: `${input.seats.length} berth(s)` }],
   };
 }

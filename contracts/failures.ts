@@ -6,8 +6,10 @@ export const FailureType = {
   InvalidInput: 'InvalidInput',
   /** The record an activity needs is gone (e.g. deleted user). */
   NotFound: 'NotFound',
-  /** The mail server refused the message permanently (5xx). */
+  /** The mail server refused the recipient for good (550/551/553): resending cannot help. */
   MailRejected: 'MailRejected',
+  /** The mail server is down or refused the message for now (4xx, other 5xx, no connection): retried with backoff. */
+  MailUnavailable: 'MailUnavailable',
   /** The card was declined: retrying the same charge cannot succeed. */
   PaymentDeclined: 'PaymentDeclined',
   /** The same idempotency key was used for a different charge. */
@@ -18,6 +20,8 @@ export const FailureType = {
   RefundRejected: 'RefundRejected',
   /** Postgres refused an overlapping sale (the exclusion constraint). */
   SeatConflict: 'SeatConflict',
+  /** The inventory's train has left: it takes no more holds (final, the API answers TRAIN_DEPARTED). */
+  InventoryClosed: 'InventoryClosed',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -13,6 +13,8 @@ export interface RunCancellationInput {
   runDate: string;
   reason: string;
   by: string;
+  /** How long after the first sweep the second one looks for bookings held meanwhile (default 40 s; tests shorten it). */
+  lateHoldSweepMs?: number;
 }
 
 export interface RunJobProgress {
@@ -22,6 +24,8 @@ export interface RunJobProgress {
   sent: number;
   /** Emails found already sent (a re-run) or bookings already closed. */
   alreadySent: number;
+  /** Delay notices the mail server kept refusing (recorded in the notifications table). */
+  failed?: number;
 }
 
 export interface RunBookingRef {

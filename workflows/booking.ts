@@ -5,7 +5,17 @@
 // → refund → release. Support staff act on it through validated, audited
 // signals and updates (contracts/booking.ts).
 // Invariant: money is never kept without a ticket — every path that may have
-// taken a payment and did not confirm ends in a refund.
+// taken a payment and did not confirm ends in a refund, and a refund the
+// gateway rejects waits here for support (NeedsAttention = refund_rejected)
+// instead of failing the workflow. Nothing after the charge (mail, signals to
+// an inventory that has ended) can fail a booking: such failures are recorded
+// for support (NeedsAttention) and the booking goes on.
+// Which message is accepted in which state is decided by domain/bookingRules.ts
+// (pure, tested exhaustively); this file routes messages, timers and activities.
+//
+// Versioning: histories in test/fixtures/histories/ are frozen; a change that
+// alters the commands of a path those histories take goes under patched()
+// (docs/architecture.md, "Changing a workflow safely").
 import {
   ActivityFailure,
   allHandlersFinished,
@@ -13,6 +23,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  metricMeter,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -28,8 +39,10 @@ import {
   passengersWithBerths,
   payUpdate,
   railwayCancelSignal,
+  recordManualRefundUpdate,
   resendTicketSignal,
   retryPaymentUpdate,
+  retryRefundUpdate,
   seatsConfirmedSignal,
   type BookingInput,
   type BookingStatus,
@@ -37,6 +50,18 @@ import {
   type PaymentInfo,
 } from '../contracts/booking';
 import { FailureType } from '../contracts/failures';
+import {
+  actorRefusal,
+  cancelRefusal,
+  payRefusal,
+  paymentFailureOutcome,
+  refundFailureNeedsSupport,
+  refundResolutionRefusal,
+  retryPaymentRefusal,
+  type Attention,
+  type BookingFacts,
+  type Refusal,
+} from '../domain/bookingRules';
 import { confirmSeatsSignal, releaseSeatsSignal, type ConfirmResult, type ReleaseRequest } from '../contracts/inventory';
 import { SA } from '../contracts/searchAttributeKeys';
 import type { AllocatedSeat } from '../domain/allocation';
@@ -67,15 +92,21 @@ const paymentActivities = (maximumAttempts: number) =>
       nonRetryableErrorTypes: [FailureType.PaymentDeclined, FailureType.PaymentConflict, FailureType.InvalidInput],
     },
   });
-// Refunds must eventually happen: retried without a limit.
+// Refunds must eventually happen: transient failures are retried without a
+// limit; a rejection (RefundRejected, non-retryable) goes to support.
 const refunds = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+// Mail is retried with backoff for about 20 minutes (a mail server's outage),
+// then recorded as failed for support to resend: it never fails a booking.
 const mail = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 30 },
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
 });
+
+// Worker metrics (Prometheus, prefixed temporal_): what support's queue receives.
+const attentionRaised = metricMeter.createCounter('railbook_booking_attention', 'count', 'bookings flagged for support (NeedsAttention), by reason');
 
 function failureType(err: unknown): string | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -87,13 +118,15 @@ function failureMessage(err: unknown): string {
   return cause instanceof Error ? cause.message : String(err);
 }
 
-/** Failures after which charging again cannot help. */
-const FINAL_PAYMENT_FAILURES: (string | undefined)[] = [FailureType.PaymentDeclined, FailureType.PaymentConflict, FailureType.InvalidInput];
+/** A validator's refusal, as the API reads it: `CODE: message`. */
+function refused(r: Refusal | null): void {
+  if (r) throw new Error(`${r.code}: ${r.message}`);
+}
 
 type SupportAction = { kind: 'extendHold'; minutes: number; by: string } | { kind: 'resendTicket'; by: string; requestId: string };
 type CancelRequest = { reason: string; by: string; railway: boolean };
 
-const validActor = (by: unknown): by is string => typeof by === 'string' && by.trim().length > 0 && by.length <= 100;
+const validActor = (by: unknown): by is string => actorRefusal(by) === null;
 
 export async function bookingWorkflow(input: BookingInput): Promise<BookingView> {
   const { pnr } = input;
@@ -106,7 +139,12 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
   let paymentAttempts = 0;
   let lastError: string | null = null;
   let ticketSent = false;
+  let ticketDelivery: BookingView['ticketDelivery'] = 'pending';
   let reminderSent = false;
+  /** A refund the gateway rejected: what is owed and why, until support resolves it. */
+  let refundOwed: { amount: number; reason: string } | null = null;
+  let refundResolution: { kind: 'retry'; by: string } | { kind: 'manual'; by: string; reference: string } | null = null;
+  const attention = new Set<Attention>();
   let payment: PaymentInfo | null = null;
   let chargeRequested = false;
   let cancelRequest: CancelRequest | null = null;
@@ -133,8 +171,20 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
     paymentAttempts,
     lastError,
     ticketSent,
+    ticketDelivery,
     reminderSent,
+    refundOwed: refundOwed?.amount ?? 0,
+    attention: [...attention],
     history,
+  });
+  const facts = (): BookingFacts => ({
+    status,
+    chargeRequested,
+    paymentGiven: payment !== null,
+    lastError,
+    cancelRequested: cancelRequest !== null,
+    holdExpiresAt,
+    refundOwed: refundOwed !== null,
   });
 
   const note = (event: string, detail?: string) => history.push({ at: Date.now(), event, ...(detail ? { detail } : {}) });
@@ -155,21 +205,110 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
   };
   const audit = (actor: string, action: string, details?: Record<string, unknown>) =>
     db.recordAudit({ actor, action: `booking.${action}`, entity: `booking:${pnr}`, details });
+  /** Flags the booking for support: the NeedsAttention search attribute, a metric and the history. */
+  const flag = (reason: Attention, on: boolean, detail?: string) => {
+    if (attention.has(reason) === on) return;
+    if (on) {
+      attention.add(reason);
+      attentionRaised.add(1, { reason });
+    } else attention.delete(reason);
+    note(on ? `attention:${reason}` : `resolved:${reason}`, detail);
+    upsertSearchAttributes([{ key: SA.NeedsAttention, value: [...attention] }]);
+    showDetails(detail);
+  };
+  // A release that cannot reach the inventory (it ended after departure, or was
+  // terminated) has nothing left to free: the inventory's own hold timer and its
+  // rebuild from Postgres cover it. It must not fail the booking.
   const releaseSeats = (reason: ReleaseRequest['reason'], onlyIfHeld: boolean) =>
-    getExternalWorkflowHandle(input.inventoryWorkflowId).signal(releaseSeatsSignal, { bookingId: pnr, reason, onlyIfHeld });
+    getExternalWorkflowHandle(input.inventoryWorkflowId)
+      .signal(releaseSeatsSignal, { bookingId: pnr, reason, onlyIfHeld })
+      .catch((err: unknown) => log.warn('could not signal a release to the inventory', { pnr, reason, error: String(err) }));
   /** Asks the inventory to sell the hold and waits for its answer; the request is idempotent, so it is repeated if no answer comes. */
   const confirmInInventory = async (): Promise<ConfirmResult> => {
     for (let attempt = 1; ; attempt++) {
-      await getExternalWorkflowHandle(input.inventoryWorkflowId).signal(confirmSeatsSignal, {
-        bookingId: pnr,
-        replyTo: workflowInfo().workflowId,
-      });
+      try {
+        await getExternalWorkflowHandle(input.inventoryWorkflowId).signal(confirmSeatsSignal, {
+          bookingId: pnr,
+          replyTo: workflowInfo().workflowId,
+        });
+      } catch (err) {
+        // No inventory to sell the hold (it has ended): the sale cannot happen, so the payment is refunded.
+        log.warn('could not reach the inventory to confirm', { pnr, error: String(err) });
+        return { bookingId: pnr, ok: false, status: 'none', seats: [] };
+      }
       if (await condition(() => confirmation !== null, '1 minute')) return confirmation as unknown as ConfirmResult;
       log.warn('no answer from the inventory yet; asking again', { pnr, attempt });
     }
   };
   const paymentSettled = () => !chargeRequested && status !== 'payment_pending';
   const ended = () => status !== 'held' && status !== 'payment_pending' && status !== 'confirmed';
+
+  /**
+   * Refunds `amount` (0 when nothing was taken), returning what was refunded.
+   * A rejection by the gateway does not fail the booking: the amount is owed,
+   * the booking is flagged for support, and the actor stays open until support
+   * retries the refund or records one made outside the gateway (settleOwedRefund).
+   */
+  const refund = async (amount: number, reason: string): Promise<number> => {
+    try {
+      return (await refunds.refundBooking({ pnr, amount, reason })).amount;
+    } catch (err) {
+      if (!refundFailureNeedsSupport(failureType(err))) throw err;
+      lastError = failureMessage(err);
+      refundOwed = { amount, reason };
+      log.error('refund rejected by the gateway; waiting for support', { pnr, amount, error: lastError });
+      await audit(`workflow:booking-${pnr}`, 'refund_rejected', { amount, reason, error: lastError });
+      flag('refund_rejected', true, `refund of ${rupees(amount)} rejected: ${lastError}`);
+      return 0;
+    }
+  };
+  /** Waits for support to resolve an owed refund (retry at the gateway, or one made outside it) and records it. */
+  const settleOwedRefund = async (): Promise<void> => {
+    while (refundOwed !== null) {
+      await condition(() => refundResolution !== null);
+      const owed: { amount: number; reason: string } = refundOwed;
+      const resolution = refundResolution as unknown as NonNullable<typeof refundResolution>;
+      let settled = true;
+      if (resolution.kind === 'manual') {
+        await payments.recordManualRefund({ pnr, amount: owed.amount, reference: resolution.reference, by: resolution.by });
+      } else {
+        try {
+          await refunds.refundBooking({ pnr, amount: owed.amount, reason: owed.reason });
+        } catch (err) {
+          if (!refundFailureNeedsSupport(failureType(err))) throw err;
+          lastError = failureMessage(err);
+          settled = false;
+        }
+      }
+      await audit(resolution.by, resolution.kind === 'manual' ? 'manual_refund' : 'retry_refund', {
+        amount: owed.amount,
+        outcome: settled ? 'refunded' : `rejected again: ${lastError}`,
+        ...(resolution.kind === 'manual' ? { reference: resolution.reference } : {}),
+      });
+      if (settled) {
+        amountRefunded += owed.amount;
+        refundOwed = null;
+        lastError = null;
+        await db.recordRefundedAmount({ pnr, amountRefunded });
+        flag('refund_rejected', false, `refund of ${rupees(owed.amount)} settled by ${resolution.by}`);
+      }
+      refundResolution = null; // answers the support update
+    }
+  };
+  /**
+   * Sends an email; a failure after the retries is recorded (NeedsAttention)
+   * and never fails the booking. True when sent (or sent before).
+   */
+  const deliver = async (message: Parameters<typeof mail.sendEmail>[0], onFailure: Attention): Promise<boolean> => {
+    try {
+      await mail.sendEmail(message);
+      return true;
+    } catch (err) {
+      log.warn('email not delivered', { pnr, kind: message.kind, error: failureMessage(err) });
+      flag(onFailure, true, `${message.kind} email not delivered: ${failureMessage(err)}`);
+      return false;
+    }
+  };
 
   // ---- messages ----------------------------------------------------------
   setHandler(bookingStateQuery, view);
@@ -189,18 +328,7 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
       await condition(paymentSettled);
       return view();
     },
-    {
-      validator: (_info: PaymentInfo) => {
-        if (cancelRequest) throw new Error('BOOKING_NOT_PAYABLE: booking is being cancelled');
-        if (status === 'held' && Date.now() >= holdExpiresAt) throw new Error('HOLD_EXPIRED: the hold has expired');
-        if (status === 'held' && payment !== null && !chargeRequested) {
-          throw new Error('BOOKING_NOT_PAYABLE: a payment failed; support can retry it (retryPayment)');
-        }
-        if (status !== 'held' && status !== 'payment_pending' && status !== 'confirmed') {
-          throw new Error(`BOOKING_NOT_PAYABLE: booking is ${status}`);
-        }
-      },
-    },
+    { validator: (_info: PaymentInfo) => refused(payRefusal(facts(), Date.now())) },
   );
 
   setHandler(
@@ -213,13 +341,7 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
       return view();
     },
     {
-      validator: ({ by }: { by: string }) => {
-        if (!validActor(by)) throw new Error('INVALID_REQUEST: `by` must name who acts');
-        if (status !== 'held' || payment === null || chargeRequested || lastError === null) {
-          throw new Error('BOOKING_NOT_PAYABLE: only a held booking whose last payment attempt failed can be retried');
-        }
-        if (Date.now() >= holdExpiresAt) throw new Error('HOLD_EXPIRED: the hold has expired');
-      },
+      validator: ({ by }: { by: string }) => refused(actorRefusal(by) ?? retryPaymentRefusal(facts(), Date.now())),
     },
   );
 
@@ -227,15 +349,37 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
     cancelUpdate,
     async (req) => {
       cancelRequest ??= { ...req, railway: false };
+      // Answers once the booking has ended; a refund the gateway rejected is then support's (see `refund`).
       await condition(ended);
       return view();
     },
+    { validator: ({ by }: { reason: string; by: string }) => refused(actorRefusal(by) ?? cancelRefusal(facts())) },
+  );
+
+  // Support resolves a refund the gateway rejected: try it again, or record one made outside the gateway.
+  const resolutionUnderWay = (): Refusal | null =>
+    refundResolution === null ? null : { code: 'PAYMENT_IN_PROGRESS', message: 'another resolution of this refund is under way' };
+  setHandler(
+    retryRefundUpdate,
+    async ({ by }) => {
+      refundResolution = { kind: 'retry', by };
+      await condition(() => refundResolution === null);
+      return view();
+    },
+    { validator: ({ by }: { by: string }) => refused(actorRefusal(by) ?? refundResolutionRefusal(facts()) ?? resolutionUnderWay()) },
+  );
+  setHandler(
+    recordManualRefundUpdate,
+    async ({ by, reference }) => {
+      refundResolution = { kind: 'manual', by, reference };
+      await condition(() => refundResolution === null);
+      return view();
+    },
     {
-      validator: ({ by }: { reason: string; by: string }) => {
-        if (!validActor(by)) throw new Error('INVALID_REQUEST: `by` must name who acts');
-        if (status === 'payment_pending') throw new Error('PAYMENT_IN_PROGRESS: retry when the payment has completed');
-        if (status !== 'held' && status !== 'confirmed' && status !== 'cancelled') {
-          throw new Error(`BOOKING_NOT_CANCELLABLE: booking is ${status}`);
+      validator: ({ by, reference }: { by: string; reference: string }) => {
+        refused(actorRefusal(by) ?? refundResolutionRefusal(facts()) ?? resolutionUnderWay());
+        if (typeof reference !== 'string' || reference.trim() === '' || reference.length > 200) {
+          throw new Error('INVALID_REQUEST: `reference` must name the refund made (1–200 characters)');
         }
       },
     },
@@ -249,6 +393,7 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
     }
     support.push({ kind: 'extendHold', minutes, by });
   });
+  // Support resolves a failed ticket delivery by resending it (once the mail server is back).
   setHandler(resendTicketSignal, ({ by, requestId }) => {
     if (!validActor(by) || typeof requestId !== 'string' || requestId === '' || status !== 'confirmed' || resendsSeen.has(requestId)) {
       log.warn('resendTicket ignored', { pnr, by, requestId, status });
@@ -262,10 +407,16 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
     cancelRequest = { reason: reason || 'run cancelled', by: validActor(by) ? by : 'railway', railway: true };
   });
 
-  const sendTicket = async (dedupeKey: string) => {
+  const sendTicket = async (dedupeKey: string): Promise<boolean> => {
     const email = ticketEmail(view());
-    await mail.sendEmail({ dedupeKey, kind: 'ticket', to: input.email, userId: input.userId, pnr, ...email });
+    if (!(await deliver({ dedupeKey, kind: 'ticket', to: input.email, userId: input.userId, pnr, ...email }, 'ticket_delivery_failed'))) {
+      if (!ticketSent) ticketDelivery = 'failed';
+      return false;
+    }
     ticketSent = true;
+    ticketDelivery = 'sent';
+    flag('ticket_delivery_failed', false, 'ticket sent');
+    return true;
   };
   const runSupportActions = async () => {
     for (let action = support.shift(); action; action = support.shift()) {
@@ -275,14 +426,18 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
         note('hold_extended', `${action.minutes} min by ${action.by}`);
         await audit(action.by, 'extend_hold', { minutes: action.minutes, holdExpiresAt: new Date(holdExpiresAt).toISOString() });
       } else if (action.kind === 'resendTicket' && status === 'confirmed') {
-        await sendTicket(`ticket:${pnr}:resend:${action.requestId}`);
-        note('ticket_resent', action.by);
-        await audit(action.by, 'resend_ticket', { requestId: action.requestId });
+        const sent = await sendTicket(`ticket:${pnr}:resend:${action.requestId}`);
+        note(sent ? 'ticket_resent' : 'ticket_resend_failed', action.by);
+        await audit(action.by, 'resend_ticket', { requestId: action.requestId, sent });
       }
     }
   };
-  /** Ends the workflow once every update has answered. */
+  /** Ends the workflow once any refund owed is settled and every update has answered. */
   const finish = async (): Promise<BookingView> => {
+    await settleOwedRefund();
+    // A pay that was accepted but never charged (the booking ended first) answers with the final state.
+    // Replay-safe without patched(): on every recorded path chargeRequested is already false here.
+    chargeRequested = false;
     await condition(allHandlersFinished);
     return view();
   };
@@ -312,7 +467,7 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
     const expired = !woken && Date.now() >= holdExpiresAt;
     if (cancelRequest !== null || expired) {
       // A failed attempt may still have charged (e.g. a timeout): the refund activity asks the gateway.
-      if (paymentAttempts > 0) amountRefunded = (await refunds.refundBooking({ pnr, amount: input.fare.total, reason: 'payment_not_completed' })).amount;
+      if (paymentAttempts > 0) amountRefunded = await refund(input.fare.total, 'payment_not_completed');
       await releaseSeats(expired ? 'expired' : 'cancelled', true);
       if (expired) {
         await db.recordBookingStatus({ pnr, status: 'expired' });
@@ -336,12 +491,12 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
       chargeRequested = false;
       lastError = failureMessage(err);
       log.warn('payment failed', { pnr, error: lastError });
-      if (!FINAL_PAYMENT_FAILURES.includes(failureType(err))) {
+      if (paymentFailureOutcome(failureType(err)) === 'retryable') {
         // The gateway kept failing: keep the hold so support (or the traveller) can retry before it expires.
         setStatus('held', `payment attempt failed: ${lastError}`);
         continue;
       }
-      amountRefunded = (await refunds.refundBooking({ pnr, amount: input.fare.total, reason: 'payment_not_completed' })).amount;
+      amountRefunded = await refund(input.fare.total, 'payment_not_completed');
       await releaseSeats('payment_failed', true);
       await db.recordBookingStatus({ pnr, status: 'payment_failed', detail: lastError });
       setStatus('payment_failed', failureType(err) === FailureType.PaymentDeclined ? `declined: ${lastError}` : lastError);
@@ -365,7 +520,7 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
   if (!recorded) {
     // The hold was lost (or Postgres refused the sale): the railway's fault, so a full refund.
     lastError ??= 'the hold was no longer in the inventory when payment completed';
-    amountRefunded = (await refunds.refundBooking({ pnr, amount: fullRefund(amountPaid).refundAmount, reason: 'seats_not_confirmed' })).amount;
+    amountRefunded = await refund(fullRefund(amountPaid).refundAmount, 'seats_not_confirmed');
     await releaseSeats('payment_failed', false);
     await db.recordRefundAmount({ pnr, amountRefunded, status: 'failed' });
     setStatus('failed', lastError);
@@ -385,9 +540,12 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
     if (cancelRequest !== null) break;
     if (woken) continue;
     if (!reminderSent && Date.now() < input.departureAt) {
-      await mail.sendEmail({ dedupeKey: `reminder:${pnr}`, kind: 'reminder', to: input.email, userId: input.userId, pnr, ...reminderEmail(view()) });
-      reminderSent = true;
-      note('reminder_sent');
+      const sent = await deliver(
+        { dedupeKey: `reminder:${pnr}`, kind: 'reminder', to: input.email, userId: input.userId, pnr, ...reminderEmail(view()) },
+        'notice_delivery_failed',
+      );
+      reminderSent = true; // tried: a reminder is not worth more than its retries
+      note(sent ? 'reminder_sent' : 'reminder_failed');
       continue;
     }
     note('departed');
@@ -404,11 +562,11 @@ export async function bookingWorkflow(input: BookingInput): Promise<BookingView>
         departureAt: input.departureAt,
         cancelledAt: Date.now(),
       });
-  amountRefunded = (await refunds.refundBooking({ pnr, amount: quote.refundAmount, reason: `cancelled: ${req.reason}` })).amount;
+  amountRefunded = await refund(quote.refundAmount, `cancelled: ${req.reason}`);
   await releaseSeats('cancelled', false);
   await db.recordBookingCancelled({ pnr, amountRefunded, by: req.by, reason: req.reason });
   setStatus('cancelled', `${req.reason}; ${quote.rule}`);
   const email = cancellationEmail(view(), req.railway ? `${req.reason}: ${quote.rule}` : quote.rule);
-  await mail.sendEmail({ dedupeKey: `cancel:${pnr}`, kind: 'cancellation', to: input.email, userId: input.userId, pnr, ...email });
+  await deliver({ dedupeKey: `cancel:${pnr}`, kind: 'cancellation', to: input.email, userId: input.userId, pnr, ...email }, 'notice_delivery_failed');
   return finish();
 }

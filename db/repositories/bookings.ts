@@ -66,6 +66,10 @@ export async function setBookingStatus(
     .where(eq(bookings.pnr, pnr));
 }
 
+export async function setRefundedAmount(db: DbOrTx, pnr: string, amountRefunded: number): Promise<void> {
+  await db.update(bookings).set({ amountRefunded, updatedAt: sql`now()` }).where(eq(bookings.pnr, pnr));
+}
+
 export interface SeatRow {
   passengerIdx: number;
   coach: string;
