@@ -82,8 +82,28 @@ export const BookingViewSchema = Type.Object(
     paymentAttempts: Type.Integer(),
     lastError: Nullable(Type.String()),
     ticketSent: Type.Boolean(),
+    ticketDelivery: Type.Optional(
+      Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed')], {
+        description: 'failed: the mail server kept refusing the ticket; support resends it',
+      }),
+    ),
     reminderSent: Type.Boolean(),
+    refundOwed: Type.Optional(Type.Integer({ description: 'paise of a refund the gateway rejected, waiting for support; 0 when none' })),
+    attention: Type.Optional(
+      Type.Array(Type.String(), { description: 'what support must act on (ticket_delivery_failed, notice_delivery_failed, refund_rejected)' }),
+    ),
     history: Type.Array(Type.Object({ at: Type.String(), event: Type.String(), detail: Type.Optional(Type.String()) })),
+    source: Type.Optional(
+      Type.Union([Type.Literal('live'), Type.Literal('records')], {
+        description: 'live: from the booking actor; records: from the database while Temporal is unavailable (see stale)',
+      }),
+    ),
+    stale: Type.Optional(
+      Type.Boolean({
+        description:
+          'true when answered from the records during an outage: status, berths and amounts as last recorded; paymentAttempts, lastError, ticket and history are not known then',
+      }),
+    ),
   },
   { $id: 'Booking' },
 );
