@@ -232,13 +232,17 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
           workflowId,
           taskQueue: tq,
           args: [{ trainNumber, runDate, reason: req.body.reason, by }],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          // A run cancelled again after it was re-opened needs a job of its own, one that finds the bookings made
+          // since (the earlier job, done or still running, may have listed the run before them); telling a booking
+          // twice is harmless. Repeating the same cancellation reuses the job already started.
+          ...(changed
+            ? { workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const, workflowIdConflictPolicy: 'TERMINATE_EXISTING' as const }
+            : { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const }),
           staticSummary: `Run cancellation: ${trainNumber} of ${runDate}`,
         });
       } catch (err) {
         // Already under way (or done) for this run: the same job, nothing to start.
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        if (changed) throw err;
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError) || changed) throw err;
       }
       return reply.status(202).send({ workflowId });
     },
