@@ -36,20 +36,30 @@ const CONCURRENT_STARTS = 2;
 
 export function createBookingActorActivities({ temporal, taskQueue }: BookingActorDeps) {
   return {
+    /**
+     * The inventory schedules this with a heartbeat timeout and a few attempts
+     * (workflows/inventory.ts): it heartbeats before reading the queue and after
+     * every start, so a worker that died is noticed within the heartbeat
+     * timeout, and it stops starting once the attempt is cancelled or timed out.
+     */
     async startBookingActors({ inventoryWorkflowId, pnrs }: { inventoryWorkflowId: string; pnrs: string[] }): Promise<{ started: number; existing: number }> {
+      const ctx = Context.current();
+      ctx.heartbeat('reading the queue');
       const bookings = await temporal.workflow.getHandle(inventoryWorkflowId).query(pendingBookingsQuery, pnrs);
       let started = 0;
       let existing = 0;
       let next = 0;
       await Promise.all(
         Array.from({ length: Math.min(CONCURRENT_STARTS, bookings.length) }, async () => {
-          for (let i = next++; i < bookings.length; i = next++) {
+          for (let i = next++; i < bookings.length && !ctx.cancellationSignal.aborted; i = next++) {
             if (await startBookingActor(temporal, bookings[i] as BookingInput, taskQueue)) started += 1;
             else existing += 1;
-            Context.current().heartbeat(i);
+            ctx.heartbeat(i);
           }
         }),
       );
+      // Cancelled part-way: fail the attempt so the inventory keeps the rest queued (what was started counts as done on the next try).
+      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('start activity cancelled');
       return { started, existing };
     },
   };

@@ -1,9 +1,21 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { extendHoldUpdate, FailureType } from '../contracts';
-import type { BerthInput } from '../domain/allocation';
+import {
+  extendHoldUpdate,
+  FailureType,
+  HOLD_GRACE_MS,
+  type InventoryClosedRecord,
+  type InventoryRebuild,
+  type InventoryTimetable,
+} from '../contracts';
+import { createInventory, type BerthInput } from '../domain/allocation';
+import { localDateTime } from '../domain/calendar';
+import { encodeInventory } from '../domain/inventoryCarry';
+import { restoreBookings, type PersistedBooking } from '../domain/inventoryRebuild';
 import { BERTH_TYPES, type BerthType } from '../domain/types';
 import type { Db } from '../db/client';
+import { audit } from '../db/repositories/audit';
+import { hasAuditEntry, lastBoardingDeparture, persistedSeats, type PersistedSeatRow } from '../db/repositories/inventory';
 import { inventoryLayout } from '../db/repositories/trains';
 
 export interface InventoryDeps {
@@ -11,22 +23,88 @@ export interface InventoryDeps {
   temporal: Client;
 }
 
+/** Groups the per-passenger rows into bookings; a hold with a passenger whose berth was never recorded is left out. */
+function toBookings(rows: PersistedSeatRow[]): { bookings: PersistedBooking[]; unplaced: string[] } {
+  const byPnr = new Map<string, PersistedSeatRow[]>();
+  for (const r of rows) byPnr.set(r.pnr, [...(byPnr.get(r.pnr) ?? []), r]);
+  const bookings: PersistedBooking[] = [];
+  const unplaced: string[] = [];
+  for (const [pnr, seats] of byPnr) {
+    const first = seats[0]!;
+    if (seats.some((s) => s.coach === null || s.berthNo === null)) {
+      unplaced.push(pnr);
+      continue;
+    }
+    bookings.push({
+      bookingId: pnr,
+      status: first.status,
+      fromSeq: first.fromSeq,
+      toSeq: first.toSeq,
+      // The inventory's own deadline is the booking's plus the grace, as for a hold it places itself.
+      ...(first.status === 'held' && first.holdExpiresAt !== null ? { holdExpiresAt: first.holdExpiresAt + HOLD_GRACE_MS } : {}),
+      seats: seats.map((s) => ({ passengerIndex: s.passengerIdx, coach: s.coach!, berthNo: s.berthNo! })),
+    });
+  }
+  return { bookings, unplaced };
+}
+
 export function createInventoryActivities({ db, temporal }: InventoryDeps) {
+  const layoutOf = async (input: { trainNumber: string; classCode: string }): Promise<{ stopCount: number; berths: BerthInput[] }> => {
+    const layout = await inventoryLayout(db, input.trainNumber, input.classCode);
+    if (layout.berths.length === 0 || layout.stopCount < 2) {
+      throw ApplicationFailure.nonRetryable(`train ${input.trainNumber} has no ${input.classCode} coaches or no route`, FailureType.NotFound);
+    }
+    const berths = layout.berths.map((b) => {
+      if (!(BERTH_TYPES as readonly string[]).includes(b.type)) throw new Error(`unknown berth type ${b.type}`);
+      return { coach: b.coach, berthNo: b.berthNo, type: b.type as BerthType };
+    });
+    return { stopCount: layout.stopCount, berths };
+  };
+  const timetableOf = async (input: { trainNumber: string; runDate: string }): Promise<InventoryTimetable> => {
+    const last = await lastBoardingDeparture(db, input.trainNumber, input.runDate);
+    if (!last) throw ApplicationFailure.nonRetryable(`train ${input.trainNumber} has no route`, FailureType.NotFound);
+    const at = Date.parse(localDateTime(input.runDate, last.departureDay, last.departureMin));
+    return { lastBoardingAt: at + last.delayMin * 60_000 };
+  };
+
   return {
-    /** The berths of a train's class and its stop count: what a new inventory actor starts from. */
-    async loadInventoryLayout(input: { trainNumber: string; classCode: string }): Promise<{ stopCount: number; berths: BerthInput[] }> {
-      const layout = await inventoryLayout(db, input.trainNumber, input.classCode);
-      if (layout.berths.length === 0 || layout.stopCount < 2) {
-        throw ApplicationFailure.nonRetryable(
-          `train ${input.trainNumber} has no ${input.classCode} coaches or no route`,
-          FailureType.NotFound,
-        );
-      }
-      const berths = layout.berths.map((b) => {
-        if (!(BERTH_TYPES as readonly string[]).includes(b.type)) throw new Error(`unknown berth type ${b.type}`);
-        return { coach: b.coach, berthNo: b.berthNo, type: b.type as BerthType };
+    /** The berths of a train's class and its stop count (inventories started before the rebuild from Postgres). */
+    loadInventoryLayout: layoutOf,
+
+    /** When the inventory's train leaves its last boarding stop, with the run's reported delay. */
+    loadInventoryTimetable: timetableOf,
+
+    /**
+     * A new inventory's first state: the layout with every sale and recorded
+     * hold of its run and class placed back, so an actor started after a
+     * terminated or failed one never sells a berth twice. Compactly encoded
+     * (the result is in the actor's history).
+     */
+    async rebuildInventory(input: { trainNumber: string; runDate: string; classCode: string }): Promise<InventoryRebuild> {
+      const [layout, timetable, rows] = await Promise.all([
+        layoutOf(input),
+        timetableOf(input),
+        persistedSeats(db, input.trainNumber, input.runDate, input.classCode),
+      ]);
+      const state = createInventory(layout);
+      const { bookings, unplaced } = toBookings(rows);
+      const r = restoreBookings(state, bookings);
+      const conflicts = [...r.conflicts, ...unplaced.map((bookingId) => ({ bookingId, status: 'held' as const, reason: 'NO_SEATS' }))];
+      return { ...timetable, compact: encodeInventory(state), restored: { sold: r.sold, held: r.held }, conflicts };
+    },
+
+    /** The inventory's final state, once its train has left (audit_log, action inventory.closed). Idempotent. */
+    async recordInventoryClosed(record: InventoryClosedRecord): Promise<void> {
+      const entity = `inventory:${record.workflowId}`;
+      await db.transaction(async (tx) => {
+        if (await hasAuditEntry(tx, entity, 'inventory.closed')) return;
+        await audit(tx, {
+          actor: `workflow:${record.workflowId}`,
+          action: 'inventory.closed',
+          entity,
+          details: record as unknown as Record<string, unknown>,
+        });
       });
-      return { stopCount: layout.stopCount, berths };
     },
 
     /** Moves the inventory's own deadline for a hold (support extended it on the booking). */

@@ -2,6 +2,7 @@
 // (inventory-<train>-<runDate>-<class>), the only writer of that run's seats.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AllocatedSeat, AllocationFailure, Availability, InventoryState, SeatMapView } from '../domain/allocation';
+import type { CompactClosed, CompactInventory } from '../domain/inventoryCarry';
 import type { PassengerInput, Quota } from '../domain/types';
 import type { BookingInput } from './booking';
 
@@ -14,17 +15,76 @@ export interface InventoryInput {
   classCode: string;
   /** Present after continue-as-new: everything the previous run knew. */
   carried?: InventoryCarry;
-  /** Lower limits for tests that drive an actor through continue-as-new; production uses the defaults. */
-  limits?: { maxMessagesPerRun?: number };
+  /** Lower limits for tests that drive an actor through continue-as-new or its end; production uses the defaults. */
+  limits?: {
+    maxMessagesPerRun?: number;
+    /** How long after the last boarding departure the inventory ends (default INVENTORY_CLOSE_GRACE_MS). */
+    closeGraceMs?: number;
+    /** Pause after a start activity failed its bounded attempts (default 30 s). */
+    startRetryPauseMs?: number;
+  };
 }
 
+/**
+ * What a run hands to the next. Runs before the compact carry (patch
+ * 'inventory-lifecycle') wrote `state` and `closed`; newer ones write
+ * `compact` and `closedCompact`. A run accepts either.
+ */
 export interface InventoryCarry {
-  state: InventoryState;
-  /** Booking ids released in the last day, so a late duplicate hold is refused, not re-seated. */
-  closed: Record<string, number>;
+  /** The plain seat state (older runs). */
+  state?: InventoryState;
+  /** Booking ids released recently, so a late duplicate hold is refused, not re-seated (older runs). */
+  closed?: Record<string, number>;
+  /** The seat state, compactly (domain/inventoryCarry.ts). */
+  compact?: CompactInventory;
+  /** The released booking ids, compactly. */
+  closedCompact?: CompactClosed;
   stats: InventoryStats;
   /** Held bookings whose actor (booking-<PNR>) the inventory has not started yet. */
   pendingStarts?: BookingInput[];
+  /** Epoch ms of the train's departure from its last boarding stop (the second-to-last stop). */
+  lastBoardingAt?: number;
+}
+
+/** A hold is released by the inventory itself this long after its deadline, if the booking actor did not act. */
+export const HOLD_GRACE_MS = 5 * 60_000;
+/**
+ * The inventory ends this long after the train's departure from its last
+ * boarding stop (the second-to-last stop): late enough that every booking
+ * actor has settled its hold (holds last minutes) and a reported delay has been
+ * seen (the departure is read again, with the run's delay, before ending).
+ */
+export const INVENTORY_CLOSE_GRACE_MS = 6 * 3600_000;
+
+/** The inventory's timetable: when its train leaves the last stop where anyone can board. */
+export interface InventoryTimetable {
+  /** Epoch ms, including the run's reported delay. */
+  lastBoardingAt: number;
+}
+
+/** An inventory's first state: the layout, with every sale and recorded hold of the run placed back (Postgres). */
+export interface InventoryRebuild extends InventoryTimetable {
+  compact: CompactInventory;
+  restored: { sold: number; held: number };
+  /** Bookings that could not be placed back (only a bug could cause one); their pay finds no hold and is refunded. */
+  conflicts: { bookingId: string; status: 'sold' | 'held'; reason: string }[];
+}
+
+/** The final state written to Postgres (audit_log, action inventory.closed) when an inventory ends. */
+export interface InventoryClosedRecord {
+  workflowId: string;
+  trainNumber: string;
+  runDate: string;
+  classCode: string;
+  lastBoardingAt: number;
+  closedAt: number;
+  berths: number;
+  stopCount: number;
+  sold: number;
+  held: number;
+  /** Berth×hop capacity sold, 0–1. */
+  soldShare: number;
+  stats: InventoryStats;
 }
 
 export interface InventoryStats {
@@ -38,6 +98,12 @@ export interface InventoryStats {
   largestBatch: number;
   /** Booking actors this inventory started after their holds (absent in state carried by older runs). */
   actorsStarted?: number;
+  /** Start activities that failed after their bounded attempts (the loop waits and tries again). */
+  startFailures?: number;
+  /** Holds and sales placed back from Postgres when the actor started after a terminated one. */
+  rebuilt?: { sold: number; held: number; conflicts: number };
+  /** Bytes (JSON) of the input the last continue-as-new handed on. */
+  lastCarryBytes?: number;
 }
 
 export interface HoldRequest {
@@ -88,6 +154,10 @@ export interface InventorySummary {
   /** Held bookings whose actor the inventory has yet to start. */
   pendingStarts: number;
   stats: InventoryStats;
+  /** Epoch ms of the departure from the last boarding stop, once known (absent in older runs). */
+  lastBoardingAt?: number;
+  /** True once the train has left: the inventory takes no more holds and is ending. */
+  departed?: boolean;
 }
 
 /** Several hold requests in one message: the API coalesces concurrent requests per run. */

@@ -16,12 +16,22 @@
 // queued here, and a start activity creates the booking-<PNR> actors in the
 // background, so no traveller's request waits for a workflow start (measured:
 // the dev server manages ~300 bare starts/s with most of the machine; docs/architecture.md).
+//
+// Lifecycle (patch 'inventory-lifecycle'; docs/architecture.md, "Inventory
+// lifecycle"): a new actor rebuilds its state from Postgres (so one started
+// after a terminated or failed actor never sells a berth twice); it carries a
+// compact state across continue-as-new (domain/inventoryCarry.ts); and after
+// its train has left the last boarding stop, plus a grace, it refuses holds,
+// starts its last queued booking actors, writes its final state to Postgres
+// and completes. Runs and histories from before the patch keep their old path.
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -29,11 +39,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { FailureType } from '../contracts/failures';
 import {
   availabilityQuery,
   confirmSeatsSignal,
   extendHoldUpdate,
+  HOLD_GRACE_MS,
   holdSeatsUpdate,
+  INVENTORY_CLOSE_GRACE_MS,
   inventorySummaryQuery,
   pendingBookingsQuery,
   releaseSeatsSignal,
@@ -58,16 +71,37 @@ import {
   seatMap,
   type InventoryState,
 } from '../domain/allocation';
+import { decodeClosed, decodeInventory, encodeClosed, encodeInventory, jsonBytes, pruneClosed } from '../domain/inventoryCarry';
 
-const { loadInventoryLayout } = proxyActivities<Activities>({
+export { HOLD_GRACE_MS };
+
+/** Gates everything this file does differently from the recorded histories (test/fixtures/histories/inventory-1A.json). */
+export const LIFECYCLE_PATCH = 'inventory-lifecycle';
+
+const { loadInventoryLayout, loadInventoryTimetable, rebuildInventory, recordInventoryClosed } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-// Starting a booking actor twice is harmless (its ID is its PNR), so the start activity is retried without a limit.
-const { startBookingActors } = proxyActivities<Activities>({
+// Before the patch: the start activity was retried without a limit and without a heartbeat.
+const { startBookingActors: startBookingActorsUnbounded } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+/**
+ * Bounded per scheduling: a worker that died mid-activity is noticed within
+ * the heartbeat timeout (the activity heartbeats after every start), and after
+ * a few attempts the failure comes back to the start loop, which logs it,
+ * waits START_RETRY_PAUSE_MS and schedules again. Nothing waits on it: a run
+ * that continues as new carries the queue, and a start repeated by the next
+ * run finds the actor there (REJECT_DUPLICATE) and counts it as done.
+ */
+const { startBookingActors: startBookingActorsBounded } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '15 seconds', maximumAttempts: 4 },
+});
+export const START_RETRY_PAUSE_MS = 30_000;
 
 /** Booking actors started per activity. */
 export const STARTS_PER_ACTIVITY = 50;
@@ -88,14 +122,32 @@ const MAX_DEFERRED_STARTS = 3_000;
  * second start of an actor is a no-op). Beyond this many bytes of them it
  * first lets the start activity shorten the queue, so that the carried input
  * (seat state ≤ ~0.8 MB for a full 720-berth run, plus this) stays below the
- * server's 2 MB payload limit. A queued booking is ~1 kB.
+ * server's 2 MB payload limit. A queued booking is ~1 kB. (Before the patch.)
  */
 const MAX_CARRIED_START_BYTES = 300_000;
+/**
+ * With the patch the rule is on the whole carry: the queued starts are carried
+ * while the carry (compact state, closed ids, stats and starts) stays under
+ * SOFT_CARRY_BYTES, below the SDK's 512 KiB payload warning; otherwise the run
+ * first lets the start activity shorten the queue. Past the hard bounds the
+ * run carries up to HARD_CARRY_BYTES (under the server's 2 MB limit) rather
+ * than stall. The full, fragmented largest class measures ~270 kB compact
+ * (bench/inventoryCarry.bench.ts), which leaves ~200 kB (~200 bookings) of starts.
+ */
+const SOFT_CARRY_BYTES = 480_000;
+const HARD_CARRY_BYTES = 1_500_000;
+/** Added per message to the carry measured when the run fell due (a hold's token is ~25 bytes per passenger). */
+const CARRY_BYTES_PER_MESSAGE_ESTIMATE = 200;
 
-/** A hold is released by the inventory itself this long after its deadline, if the booking actor did not act. */
-export const HOLD_GRACE_MS = 5 * 60_000;
 /** Booking ids released are remembered this long, to refuse a late duplicate hold. */
 const CLOSED_RETENTION_MS = 24 * 3600_000;
+/**
+ * With the patch: a late duplicate hold comes from the API's gateway retrying
+ * one request (seconds; a new request gets a new PNR), so an hour is ample,
+ * and at most this many ids are kept (the newest), ~11 bytes each in the carry.
+ */
+const CLOSED_RETENTION_LIFECYCLE_MS = 3600_000;
+const MAX_CLOSED_IDS = 10_000;
 /**
  * Continue-as-new well before the server's limits: 2,000 updates per run and
  * a history warning at 10,240 events / 10 MB. Each batch is one update (plus a
@@ -128,17 +180,35 @@ const emptyStats = (): InventoryStats => ({
 
 export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const { trainNumber, runDate, classCode, limits } = input;
+  const lifecycle = patched(LIFECYCLE_PATCH);
   const maxMessages = limits?.maxMessagesPerRun ?? MAX_MESSAGES_PER_RUN;
-  let state: InventoryState | undefined = input.carried?.state;
-  const closed: Record<string, number> = input.carried?.closed ?? {};
-  const stats: InventoryStats = input.carried?.stats ?? emptyStats();
+  const closeGraceMs = limits?.closeGraceMs ?? INVENTORY_CLOSE_GRACE_MS;
+  const startRetryPauseMs = limits?.startRetryPauseMs ?? START_RETRY_PAUSE_MS;
+  const carry = input.carried;
+  // Either form: the plain state of runs before the patch, or the compact one.
+  let state: InventoryState | undefined = carry?.state ?? (carry?.compact ? decodeInventory(carry.compact) : undefined);
+  const closed: Record<string, number> = carry?.closed ?? (carry?.closedCompact ? decodeClosed(carry.closedCompact) : {});
+  const stats: InventoryStats = carry?.stats ?? emptyStats();
   stats.runs += 1;
   stats.actorsStarted ??= 0;
+  /** Departure from the last boarding stop (epoch ms, with the reported delay); the actor ends closeGraceMs after it. */
+  let lastBoardingAt: number | undefined = carry?.lastBoardingAt;
+  /** The train has left: no more holds; the actor starts its last queued actors, writes its final state and ends. */
+  let departed = false;
   /** Held bookings whose actor is not started yet, oldest first; the start activity works from the front. */
-  const pendingStarts: BookingInput[] = input.carried?.pendingStarts ?? [];
+  const pendingStarts: BookingInput[] = carry?.pendingStarts ?? [];
   const sizeOf = (b: BookingInput) => JSON.stringify(b).length;
   let pendingBytes = pendingStarts.reduce((n, b) => n + sizeOf(b), 0);
-  const startsFitInCarry = () => pendingStarts.length <= 100 || pendingBytes <= MAX_CARRIED_START_BYTES;
+  /** Bytes of the carry without the starts, measured when the run fell due (then estimated per message). */
+  let carryBase: { bytes: number; atMessage: number } | undefined;
+  const carryBaseBytes = () => {
+    if (!carryBase) carryBase = { bytes: jsonBytes(carryWithoutStarts()), atMessage: messagesThisRun };
+    return carryBase.bytes + (messagesThisRun - carryBase.atMessage) * CARRY_BYTES_PER_MESSAGE_ESTIMATE;
+  };
+  const startsFitInCarry = () =>
+    lifecycle
+      ? pendingStarts.length === 0 || carryBaseBytes() + pendingBytes <= (pastHardBounds() ? HARD_CARRY_BYTES : SOFT_CARRY_BYTES)
+      : pendingStarts.length <= 100 || pendingBytes <= MAX_CARRIED_START_BYTES;
   let messagesThisRun = 0;
   let lastHoldAt = 0;
   /** When the loop's timer fires; a new hold that expires earlier wakes the loop to re-arm it. */
@@ -157,8 +227,15 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   /** From here on the run takes no more messages and continues as new. */
   const closing = () => pastHardBounds() || (dueForNewRun() && startsFitInCarry());
 
-  /** Update validators: rejected updates leave no trace in history, and the caller retries. */
+  /** Update validators: rejected updates leave no trace in history, and the caller retries — except once the train has left. */
   const acceptingMessages = () => {
+    if (departed) {
+      throw ApplicationFailure.create({
+        type: FailureType.InventoryClosed,
+        message: `train ${trainNumber} of ${runDate} has left; its ${classCode} inventory takes no more holds`,
+        nonRetryable: true,
+      });
+    }
     if (!ready()) throw new Error('inventory is loading; retry');
     if (closing()) throw new Error('inventory is continuing as new; retry');
   };
@@ -166,6 +243,16 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const closeBooking = (bookingId: string) => {
     closed[bookingId] = Date.now();
   };
+  const pruneClosedIds = (now: number) => {
+    if (lifecycle) pruneClosed(closed, now, CLOSED_RETENTION_LIFECYCLE_MS, MAX_CLOSED_IDS);
+    else for (const [id, at] of Object.entries(closed)) if (now - at > CLOSED_RETENTION_MS) delete closed[id];
+  };
+  const carryWithoutStarts = (): InventoryCarry => ({
+    compact: encodeInventory(state as InventoryState),
+    closedCompact: encodeClosed(closed),
+    stats,
+    ...(lastBoardingAt === undefined ? {} : { lastBoardingAt }),
+  });
 
   const bookingInput = (booking: PendingBooking, seats: BookingInput['seats']): BookingInput => ({ ...booking, seats });
 
@@ -284,13 +371,30 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
       sold: total - held,
       pendingStarts: pendingStarts.length,
       stats,
+      ...(lastBoardingAt === undefined ? {} : { lastBoardingAt }),
+      ...(lifecycle ? { departed } : {}),
     };
   });
 
-  if (!state) {
+  if (!state && lifecycle) {
+    // A new actor — the first for this run, or one after a terminated or failed
+    // actor: every sale and recorded hold in Postgres is placed back first.
+    const rebuilt = await rebuildInventory({ trainNumber, runDate, classCode });
+    state = decodeInventory(rebuilt.compact);
+    lastBoardingAt = rebuilt.lastBoardingAt;
+    const { sold, held } = rebuilt.restored;
+    if (sold + held + rebuilt.conflicts.length > 0) {
+      stats.rebuilt = { sold, held, conflicts: rebuilt.conflicts.length };
+      log.warn('inventory rebuilt from Postgres', { sold, held, conflicts: rebuilt.conflicts.slice(0, 20) });
+    }
+    upsertMemo({ berths: state.berths.length, stops: state.stopCount });
+  } else if (!state) {
     const layout = await loadInventoryLayout({ trainNumber, classCode });
     state = createInventory(layout);
     upsertMemo({ berths: layout.berths.length, stops: layout.stopCount });
+  } else if (lifecycle && lastBoardingAt === undefined) {
+    // Continued from a run before the patch: it did not know its departure.
+    lastBoardingAt = (await loadInventoryTimetable({ trainNumber, runDate })).lastBoardingAt;
   }
   for (const req of pendingReleases.splice(0)) applyRelease(state, req);
   for (const c of pendingConfirms.splice(0)) {
@@ -311,15 +415,32 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
         await sleep(STARTS_DEFER_MS - (Date.now() - lastHoldAt));
       }
       const pnrs = pendingStarts.slice(0, STARTS_PER_ACTIVITY).map((b) => b.pnr);
-      await startBookingActors({ inventoryWorkflowId: workflowInfo().workflowId, pnrs });
+      if (lifecycle) {
+        try {
+          await startBookingActorsBounded({ inventoryWorkflowId: workflowInfo().workflowId, pnrs });
+        } catch (err) {
+          stats.startFailures = (stats.startFailures ?? 0) + 1;
+          log.warn('could not start booking actors; trying again shortly', { queued: pendingStarts.length, error: String(err) });
+          await sleep(startRetryPauseMs);
+          continue;
+        }
+      } else {
+        await startBookingActorsUnbounded({ inventoryWorkflowId: workflowInfo().workflowId, pnrs });
+      }
       for (const done of pendingStarts.splice(0, pnrs.length)) pendingBytes -= sizeOf(done);
       stats.actorsStarted = (stats.actorsStarted ?? 0) + pnrs.length;
+      // The queue shrank: measure the carry afresh when it is next needed.
+      carryBase = undefined;
     }
   };
   void startActors();
 
-  // The loop: expire holds nobody confirmed, forget old closed ids, and
-  // continue-as-new before the history grows large.
+  const closeAt = () => (lifecycle && !departed && lastBoardingAt !== undefined ? lastBoardingAt + closeGraceMs : Number.POSITIVE_INFINITY);
+  /** Departed, every queued actor started and every handler done: the actor can end. */
+  const readyToEnd = () => departed && pendingStarts.length === 0 && allHandlersFinished();
+
+  // The loop: expire holds nobody confirmed, forget old closed ids, end once
+  // the train has left, and continue-as-new before the history grows large.
   for (;;) {
     const s: InventoryState = state;
     const now = Date.now();
@@ -331,17 +452,56 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
         log.info('hold expired in inventory', { bookingId: h.bookingId });
       }
     }
-    for (const [id, at] of Object.entries(closed)) if (now - at > CLOSED_RETENTION_MS) delete closed[id];
+    pruneClosedIds(now);
 
+    if (now >= closeAt()) {
+      // Read the departure again (a delay may have been reported since) before refusing holds for good;
+      // if the timetable cannot be read (the train was deleted), the last known departure stands.
+      try {
+        lastBoardingAt = (await loadInventoryTimetable({ trainNumber, runDate })).lastBoardingAt;
+      } catch (err) {
+        log.warn('could not read the departure again; ending on the last one known', { lastBoardingAt, error: String(err) });
+      }
+      if (Date.now() >= (lastBoardingAt as number) + closeGraceMs) {
+        departed = true;
+        log.info('train has left: the inventory takes no more holds and ends', { lastBoardingAt, queued: pendingStarts.length });
+      }
+      continue;
+    }
+    if (readyToEnd()) break;
     if (closing()) break;
     const next = Math.min(...heldBookings(s).map((h) => h.holdExpiresAt ?? Number.POSITIVE_INFINITY));
     armedUntil = next;
     wake = false;
-    if (Number.isFinite(next)) {
-      await condition(() => wake || closing(), Math.max(next - Date.now(), 1));
+    const timerAt = Math.min(next, closeAt());
+    if (Number.isFinite(timerAt)) {
+      await condition(() => wake || closing() || readyToEnd(), Math.max(timerAt - Date.now(), 1));
     } else {
-      await condition(() => wake || closing());
+      await condition(() => wake || closing() || readyToEnd());
     }
+  }
+
+  if (readyToEnd()) {
+    // The final state, in Postgres for good (audit_log, action inventory.closed); then the actor completes.
+    const s: InventoryState = state;
+    const held = heldBookings(s).length;
+    const hops = s.occupancy.reduce((n, list) => n + list.reduce((m, [from, to]) => m + to - from, 0), 0);
+    await recordInventoryClosed({
+      workflowId: workflowInfo().workflowId,
+      trainNumber,
+      runDate,
+      classCode,
+      lastBoardingAt: lastBoardingAt as number,
+      closedAt: Date.now(),
+      berths: s.berths.length,
+      stopCount: s.stopCount,
+      sold: Object.keys(s.bookings).length - held,
+      held,
+      soldShare: hops / (s.berths.length * (s.stopCount - 1)),
+      stats,
+    });
+    await condition(allHandlersFinished);
+    return;
   }
 
   // Let in-flight handlers finish (the handlers are synchronous, signals may
@@ -349,7 +509,15 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   // under way: the new run repeats them, harmlessly.
   if (!startsFitInCarry()) log.warn('holds wait: too many booking starts queued to carry', { queued: pendingStarts.length, bytes: pendingBytes });
   await condition(() => allHandlersFinished() && startsFitInCarry());
-  const carried: InventoryCarry = { state, closed, stats, ...(pendingStarts.length > 0 ? { pendingStarts } : {}) };
+  let carried: InventoryCarry;
+  if (lifecycle) {
+    pruneClosedIds(Date.now());
+    carried = { ...carryWithoutStarts(), ...(pendingStarts.length > 0 ? { pendingStarts } : {}) };
+    stats.lastCarryBytes = jsonBytes(carried);
+    if (stats.lastCarryBytes > SOFT_CARRY_BYTES) log.warn('large continue-as-new input', { bytes: stats.lastCarryBytes, queued: pendingStarts.length });
+  } else {
+    carried = { state, closed, stats, ...(pendingStarts.length > 0 ? { pendingStarts } : {}) };
+  }
   await continueAsNew<typeof inventoryWorkflow>({ trainNumber, runDate, classCode, carried, ...(limits ? { limits } : {}) });
 }
 
