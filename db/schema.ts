@@ -314,6 +314,45 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_entity_idx').on(t.entity, t.at)],
 );
 
+// Every PNR ever issued, and the inventory that holds its berths. A PNR names
+// one booking forever: rows are never deleted, so the primary key makes a
+// reissue impossible (a Redis reservation with a TTL could expire or be lost,
+// and a reissued PNR's rows would merge into the old booking's). The inventory
+// id lets the API find a held booking whose actor has not started yet without
+// Redis. No foreign keys: the hold path's insert stays one index write.
+export const pnrs = pgTable(
+  'pnrs',
+  {
+    pnr: text('pnr').primaryKey(),
+    inventoryWorkflowId: text('inventory_workflow_id').notNull(),
+    userId: integer('user_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('pnrs_format', sql`${t.pnr} ~ '^[1-9][0-9]{9}$'`)],
+);
+
+export const idempotencyState = pgEnum('idempotency_state', ['pending', 'done']);
+
+// The first answer to each Idempotency-Key (api/services/idempotency.ts), kept
+// here rather than in Redis so a flush or an outage of Redis cannot let a
+// retry act twice. `claim` identifies the request holding a pending row, so a
+// request whose stale claim was taken over cannot overwrite the new answer.
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    state: idempotencyState('state').notNull().default('pending'),
+    claim: text('claim').notNull(),
+    status: smallint('status'),
+    body: jsonb('body'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_expires_idx').on(t.expiresAt)],
+);
+
 export type Station = typeof stations.$inferSelect;
 export type NewStation = typeof stations.$inferInsert;
 export type Train = typeof trains.$inferSelect;
@@ -336,6 +375,8 @@ export type Refund = typeof refunds.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
 export type NewNotification = typeof notifications.$inferInsert;
 export type AuditEntry = typeof auditLog.$inferSelect;
+export type PnrRow = typeof pnrs.$inferSelect;
+export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
 
 // The sandbox payment provider's own ledger. It stands in for a real gateway's
 // servers, so it lives in its own schema and only payments/sandbox.ts touches it.

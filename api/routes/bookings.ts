@@ -112,7 +112,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) =>
-      withIdempotency(app.redis, req, reply, `user:${req.user.sub}:bookings`, async () => {
+      withIdempotency(app, req, reply, `user:${req.user.sub}:bookings`, async () => {
         const body = req.body;
         const journey = await app.journeys.plan(body);
         const passengers: PassengerInput[] = body.passengers.map((p) => ({
@@ -130,7 +130,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         }
         const key = { trainNumber: journey.trainNumber, runDate: journey.runDate, classCode: journey.classCode };
         const inventoryId = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
-        const pnr = await app.bookingActors.reservePnr(inventoryId);
+        const pnr = await app.bookingActors.reservePnr(inventoryId, req.user.sub);
         const heldAt = Date.now();
         const holdExpiresAt = heldAt + cfg.holdTtlSeconds * 1000;
         const booking: PendingBooking = {

@@ -2,14 +2,17 @@
 // the hold, or when a rush subsides (workflows/inventory.ts); until then the
 // booking lives in the inventory's queue of starts, and a traveller who
 // already pays or cancels starts the actor here. Either start wins; the other
-// is a no-op. The API also keeps the held booking in Redis, so this needs no
+// is a no-op. The API also caches the held booking in Redis, so this needs no
 // query to a hot inventory: measured, such queries took seconds while the
 // inventory was busy with a rush of holds and confirmations (bench/README.md).
-import { randomInt } from 'node:crypto';
+// Redis is only a cache: every PNR and the inventory holding it are in
+// Postgres (`pnrs`), so with Redis down or flushed a held booking is still
+// found by asking its inventory.
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Db } from '../../db/client';
 import { findBooking } from '../../db/repositories/bookings';
+import { allocatePnr, findPnr } from '../../db/repositories/pnrs';
 import {
   bookingStateQuery,
   bookingWorkflowId,
@@ -39,7 +42,10 @@ export interface BookingRef {
   classCode: string;
 }
 
-const PNR_TTL_SECONDS = 7 * 24 * 3600;
+/** The cached held booking is useful until its hold expires; past that, reads go to the inventory anyway. */
+const HELD_CACHE_GRACE_SECONDS = 3600;
+/** A cache call slower than this counts as a miss: a hung Redis must not hold a request. */
+const CACHE_TIMEOUT_MS = 250;
 const pnrKey = (pnr: string) => `pnr:${pnr}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,18 +57,24 @@ export class BookingActors {
     private readonly taskQueue: string,
   ) {}
 
-  /** Keeps the held booking for `forMessage`/`live` until its actor runs (the inventory has the durable copy). */
+  /**
+   * Caches the held booking for `forMessage`/`live` until its actor runs (the
+   * inventory has the durable copy). Best effort: never fails.
+   */
   async remember(input: BookingInput): Promise<void> {
-    await this.redis.set(pnrKey(input.pnr), JSON.stringify({ booking: input }), 'EX', PNR_TTL_SECONDS);
+    const ttl = Math.max(60, Math.ceil((input.holdExpiresAt - Date.now()) / 1000)) + HELD_CACHE_GRACE_SECONDS;
+    await cache(this.redis.set(pnrKey(input.pnr), JSON.stringify({ booking: input }), 'EX', ttl));
   }
 
-  /** A fresh PNR, remembered with the inventory that holds its berths until its actor runs. */
-  async reservePnr(inventoryWorkflowId: string): Promise<string> {
-    for (let i = 0; i < 5; i++) {
-      const pnr = String(randomInt(1_000_000_000, 10_000_000_000));
-      if ((await this.redis.set(pnrKey(pnr), inventoryWorkflowId, 'EX', PNR_TTL_SECONDS, 'NX')) === 'OK') return pnr;
-    }
-    throw new AppError('SERVICE_UNAVAILABLE', 'could not allocate a PNR; retry');
+  /**
+   * A PNR never issued before, recorded in Postgres with the inventory that
+   * holds its berths (db/repositories/pnrs.ts): unique forever, whatever
+   * happens to Redis.
+   */
+  async reservePnr(inventoryWorkflowId: string, userId: number): Promise<string> {
+    const pnr = await allocatePnr(this.db, { inventoryWorkflowId, userId });
+    if (!pnr) throw new AppError('SERVICE_UNAVAILABLE', 'could not allocate a PNR; retry');
+    return pnr;
   }
 
   /**
@@ -127,16 +139,22 @@ export class BookingActors {
 
   /** The input of a held booking whose actor has not been started yet, or null. */
   private async pending(pnr: string): Promise<BookingInput | null> {
-    const kept = await this.redis.get(pnrKey(pnr));
-    if (!kept) return null;
-    if (kept.startsWith('{')) {
+    const kept = await cache(this.redis.get(pnrKey(pnr)));
+    if (kept?.startsWith('{')) {
       const { booking } = JSON.parse(kept) as { booking: BookingInput };
       // Only while the hold can still be paid, and only if no actor ever wrote its record: an actor that
       // ended long ago and was purged from Temporal must never be started again.
       if (Date.now() < booking.holdExpiresAt && !(await findBooking(this.db, pnr))) return booking;
       return this.fromInventory(booking.inventoryWorkflowId, pnr);
     }
-    return kept.startsWith('inventory-') ? this.fromInventory(kept, pnr) : null;
+    // Not cached (Redis flushed, down, or the entry ran out): Postgres knows the inventory of every PNR.
+    // A bare inventory id in Redis is a reservation made before the `pnrs` table existed.
+    const inventoryId = kept?.startsWith('inventory-') ? kept : (await findPnr(this.db, pnr))?.inventoryWorkflowId;
+    if (!inventoryId) return null;
+    const input = await this.fromInventory(inventoryId, pnr);
+    // Refill the cache, so the next read of this booking does not ask a possibly busy inventory again.
+    if (input) await this.remember(input);
+    return input;
   }
 
   private async fromInventory(inventoryId: string, pnr: string): Promise<BookingInput | null> {
@@ -147,6 +165,21 @@ export class BookingActors {
       if (err instanceof WorkflowNotFoundError) return null;
       throw err;
     }
+  }
+}
+
+/** A Redis call that never fails the request: an error or a hung Redis reads as a miss. */
+async function cache<T>(op: Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((r) => {
+    timer = setTimeout(() => r(null), CACHE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([op, timeout]);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

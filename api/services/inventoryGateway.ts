@@ -103,6 +103,7 @@ export class InventoryGateway {
           taskQueue: this.opts.taskQueue,
           args: [lane.input],
           workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
           staticSummary: `Seat inventory ${lane.input.trainNumber} ${lane.input.runDate} ${lane.input.classCode}`,
         }),
       });
