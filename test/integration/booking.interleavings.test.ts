@@ -14,6 +14,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
 import { recordManualRefundUpdate, retryRefundUpdate } from '../../contracts';
 import { SA } from '../../contracts/searchAttributeKeys';
+import { recordHistory, recording } from '../helpers/histories';
 import type { SeatMapView } from '../../domain/allocation';
 import { api, CARDS, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
 
@@ -25,7 +26,13 @@ beforeAll(async () => {
   stack = await startStack('interleave', { HOLD_TTL_SECONDS: String(HOLD_TTL_S), PAYMENT_WAIT_SECONDS: '20' });
   traveller = await registerTraveller(stack, 'interleave');
 });
-afterAll(async () => stack?.close());
+/** New frozen histories of the paths this file adds (RECORD_HISTORIES=1 writes them once; never re-record). */
+const toRecord = new Map<string, string>();
+afterAll(async () => {
+  const { address, namespace } = stack.config.temporal;
+  if (recording) for (const [name, id] of toRecord) await recordHistory(address, namespace, id, name);
+  await stack?.close();
+});
 
 const CARD_REFUND_BLOCKED = { number: '4000 0000 0000 5126', expMonth: 12, expYear: 2030, cvc: '123' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -131,6 +138,7 @@ describe('pay × cancel', () => {
     await closed(b.pnr);
     const l = await expectMoneySettled(b.pnr, 'refund');
     expect(l.booking?.status).toBe('cancelled');
+    toRecord.set('booking-pay-refused-cancel-then-cancelled', `booking-${b.pnr}`);
   });
 
   it('cancel then pay: the pay is refused and nothing is charged', async () => {
@@ -250,6 +258,7 @@ describe('failures after the charge', () => {
     await stack.smtp.waitFor((m) => m.subject?.includes(b.pnr) === true && m.subject.startsWith('Ticket'));
     const after = await until('the flag to clear', () => as().get(`/bookings/${b.pnr}`), (r) => r.body.ticketDelivery === 'sent');
     expect(after.body.attention).toEqual([]);
+    toRecord.set('booking-ticket-undelivered-resent', `booking-${b.pnr}`);
   });
 
   it('SMTP answering 5xx for a while: the ticket is retried and arrives', async () => {
@@ -300,6 +309,7 @@ describe('failures after the charge', () => {
     expect(l.refundRows.map((r) => r.provider_ref)).toEqual(['manual:NEFT-42']);
     const audit = await rows<{ action: string }>(sql`select action from audit_log where entity = ${`booking:${b.pnr}`} order by id`);
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['booking.refund_rejected', 'booking.retry_refund', 'booking.manual_refund']));
+    toRecord.set('booking-refund-rejected-manual', `booking-${b.pnr}`);
   });
 });
 
