@@ -1,5 +1,6 @@
 // Builds the Fastify app from config; api/server.ts starts it, tests inject
 // into it. Infrastructure clients are plugins that close themselves.
+import helmet from '@fastify/helmet';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config';
@@ -26,6 +27,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'body.password'],
     },
+    // Routes with small bodies set lower limits (api/routes/bookings.ts); a larger body is 413 PAYLOAD_TOO_LARGE.
     bodyLimit: 64 * 1024,
     requestTimeout: 30_000,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
@@ -35,11 +37,28 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   app.addSchema(ErrorResponse);
   app.addSchema(BookingViewSchema);
   await app.register(errorHandler);
+  // Security headers on every answer. The API serves JSON only, so its CSP allows nothing to run;
+  // /docs sets its own (api/plugins/docs.ts). No upgrade-insecure-requests: local dev is plain http.
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
   await app.register(metricsPlugin);
   await app.register(docsPlugin);
-  await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
-  await app.register(redisPlugin, { redisUrl: config.redisUrl });
-  await app.register(temporalPlugin, { address: config.temporal.address, namespace: config.temporal.namespace });
+  const { deadlines } = config;
+  await app.register(dbPlugin, {
+    databaseUrl: config.databaseUrl,
+    connectTimeoutMs: deadlines.postgresConnectMs,
+    statementTimeoutMs: deadlines.postgresStatementMs,
+    retryAfterSeconds: deadlines.retryAfterSeconds,
+  });
+  await app.register(redisPlugin, { redisUrl: config.redisUrl, commandTimeoutMs: deadlines.redisCommandMs });
+  await app.register(temporalPlugin, {
+    address: config.temporal.address,
+    namespace: config.temporal.namespace,
+    callTimeoutMs: deadlines.temporalCallMs,
+    retryAfterSeconds: deadlines.retryAfterSeconds,
+  });
   await app.register(rateLimitPlugin);
   await app.register(authPlugin, { secret: config.jwt.secret, expiresIn: config.jwt.expiresIn });
   await app.register(bookingServices);

@@ -61,6 +61,8 @@ export function loadConfig(env: Env = process.env) {
   }
   const temporalUiPort = int(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535);
   const smtpUrl = read(env, 'SMTP_URL', '');
+  const metricsToken = read(env, 'METRICS_TOKEN', '');
+  if (metricsToken !== '' && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
   return {
     nodeEnv,
     logLevel: oneOf(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info', [
@@ -96,11 +98,40 @@ export function loadConfig(env: Env = process.env) {
       paymentWaitSeconds: int(env, 'PAYMENT_WAIT_SECONDS', 25, 1, 120),
       advanceDays: int(env, 'BOOKING_ADVANCE_DAYS', 120, 1, 400),
       availabilityCacheSeconds: int(env, 'AVAILABILITY_CACHE_SECONDS', 5, 1, 300),
+      /** The last availability read from an inventory is kept this long, to answer (marked stale) while Temporal is down. */
+      availabilityLastKnownSeconds: int(env, 'AVAILABILITY_LAST_KNOWN_SECONDS', 3600, 1, 7 * 86_400),
       /** The reminder email goes out this long before departure (default a day). */
       reminderLeadSeconds: int(env, 'REMINDER_LEAD_SECONDS', 86_400, 0, 30 * 86_400),
       /** Charge attempts on transient gateway failures before support is needed. */
       paymentMaxAttempts: int(env, 'PAYMENT_MAX_ATTEMPTS', 8, 1, 50),
     },
+    /**
+     * How long the API waits on each dependency before answering 503 + Retry-After
+     * (docs/architecture.md, "Answers during outages").
+     */
+    deadlines: {
+      /** Each API call to Temporal (query, describe, signal, start, an update until accepted). */
+      temporalCallMs: int(env, 'TEMPORAL_CALL_TIMEOUT_MS', 5000, 100, 60_000),
+      /** A hold, from the request to the inventory's answer, queueing and the actor's retry refusals included. */
+      holdMs: int(env, 'HOLD_TIMEOUT_MS', 10_000, 500, 60_000),
+      /** Postgres: getting a connection from the pool, and each statement (server-side statement_timeout). */
+      postgresConnectMs: int(env, 'PG_CONNECT_TIMEOUT_MS', 2000, 100, 60_000),
+      postgresStatementMs: int(env, 'PG_STATEMENT_TIMEOUT_MS', 5000, 100, 120_000),
+      /** Each Redis command. */
+      redisCommandMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 1000, 50, 30_000),
+      /** The Retry-After sent with a 503 while a dependency is down. */
+      retryAfterSeconds: int(env, 'RETRY_AFTER_SECONDS', 5, 1, 600),
+    },
+    /** Write requests (POST/PUT/DELETE) per window, per signed-in user or else per client IP; Redis-backed, fail open. */
+    rateLimit: {
+      windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
+      writesPerUser: int(env, 'RATE_LIMIT_WRITES_PER_USER', 6000, 1, 10_000_000),
+      writesPerIp: int(env, 'RATE_LIMIT_WRITES_PER_IP', 600, 1, 10_000_000),
+      loginsPerAccount: int(env, 'RATE_LIMIT_LOGINS_PER_ACCOUNT', 10, 1, 10_000),
+      registrationsPerIp: int(env, 'RATE_LIMIT_REGISTRATIONS_PER_IP', 30, 1, 10_000),
+    },
+    /** Bearer token that may read GET /metrics (an admin's JWT may too); unset: admins only. */
+    metricsToken: metricsToken === '' ? null : metricsToken,
     jwt: {
       secret: jwtSecret,
       expiresIn: read(env, 'JWT_EXPIRES_IN', '12h'),
@@ -123,6 +154,7 @@ export function redactedConfig(config: Config): unknown {
     databaseUrl: maskUrl(config.databaseUrl),
     redisUrl: maskUrl(config.redisUrl),
     jwt: { ...config.jwt, secret: '***' },
+    metricsToken: config.metricsToken && '***',
     mail: { ...config.mail, smtpUrl: config.mail.smtpUrl && maskUrl(config.mail.smtpUrl) },
   };
 }

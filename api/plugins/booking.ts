@@ -19,11 +19,27 @@ declare module 'fastify' {
 // The services the booking routes use, built once on the infrastructure plugins.
 export default fp(
   async (app) => {
-    const { booking, temporal } = app.config;
-    app.decorate('inventory', new InventoryGateway(app.temporal, { taskQueue: inventoryTaskQueue(temporal.taskQueue) }));
+    const { booking, temporal, deadlines } = app.config;
+    app.decorate(
+      'inventory',
+      new InventoryGateway(app.temporal, {
+        taskQueue: inventoryTaskQueue(temporal.taskQueue),
+        callTimeoutMs: deadlines.temporalCallMs,
+        requestTimeoutMs: deadlines.holdMs,
+        retryAfterSeconds: deadlines.retryAfterSeconds,
+      }),
+    );
     app.decorate(
       'availability',
-      new AvailabilityService({ client: app.temporal, redis: app.redis, db: app.db, ttlSeconds: booking.availabilityCacheSeconds, log: app.log }),
+      new AvailabilityService({
+        client: app.temporal,
+        redis: app.redis,
+        db: app.db,
+        ttlSeconds: booking.availabilityCacheSeconds,
+        lastKnownSeconds: booking.availabilityLastKnownSeconds,
+        withTemporal: (fn) => app.withTemporal(deadlines.temporalCallMs, fn),
+        log: app.log,
+      }),
     );
     app.decorate('journeys', new JourneyPlanner(app.db, booking.advanceDays));
     app.decorate('bookingActors', new BookingActors(app.temporal, app.redis, app.db, temporal.taskQueue));

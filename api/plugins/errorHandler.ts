@@ -1,6 +1,7 @@
 import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, ERROR_STATUS, type ErrorBody, type ErrorCode } from '../errors';
+import { classifyUnavailable, DependencyUnavailable } from '../dependencies';
+import { AppError, type ErrorBody, type ErrorCode } from '../errors';
 
 // Fastify's own client errors, mapped to our stable codes.
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -29,27 +30,36 @@ function toAppError(err: FastifyError): AppError | null {
 
 export default fp(
   async (app) => {
+    const retryAfter = String(app.config.deadlines.retryAfterSeconds);
     app.setErrorHandler((err: FastifyError, req, reply) => {
-      const appErr = toAppError(err);
+      let appErr = toAppError(err);
+      if (!appErr) {
+        // A dependency that is down or too slow: by the error's type and code
+        // (api/dependencies.ts). Its gate learns of it too, so the next
+        // requests that need it are answered at once.
+        const verdict = classifyUnavailable(err);
+        if (verdict) {
+          const gate = verdict.dependency === 'temporal' ? app.temporalGate : verdict.dependency === 'postgres' ? app.postgresGate : undefined;
+          gate?.report(err);
+          req.log.warn({ err: err.message, dependency: verdict.dependency, kind: verdict.kind }, 'dependency unavailable');
+          appErr = new DependencyUnavailable(verdict.dependency, verdict.kind, app.config.deadlines.retryAfterSeconds);
+        }
+      }
       if (appErr) {
+        if (appErr.status === 503 && !reply.hasHeader('retry-after')) {
+          reply.header('retry-after', appErr instanceof DependencyUnavailable ? String(appErr.retryAfterSeconds) : retryAfter);
+        }
         const body: ErrorBody = {
           error: { code: appErr.code, message: appErr.message, details: appErr.details },
           requestId: req.id,
         };
         return reply.status(appErr.status).send(body);
       }
-      // Anything else is our fault or an infrastructure outage: log it whole,
-      // answer without internals.
+      // Anything else is our fault: log it whole, answer without internals.
       req.log.error({ err }, 'unhandled error');
-      const unavailable = /ECONNREFUSED|ETIMEDOUT|Connection is closed|UNAVAILABLE|DEADLINE_EXCEEDED/i.test(
-        `${err.code ?? ''} ${err.message}`,
-      );
-      const code: ErrorCode = unavailable ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_ERROR';
-      const body: ErrorBody = {
-        error: { code, message: unavailable ? 'a backing service is unavailable; retry shortly' : 'internal error' },
-        requestId: req.id,
-      };
-      return reply.status(ERROR_STATUS[code]).send(body);
+      const code: ErrorCode = 'INTERNAL_ERROR';
+      const body: ErrorBody = { error: { code, message: 'internal error' }, requestId: req.id };
+      return reply.status(500).send(body);
     });
     app.setNotFoundHandler((req, reply) => {
       const body: ErrorBody = {

@@ -8,8 +8,15 @@
 // Request metrics are labelled with the route PATTERN (`/bookings/:pnr`), never
 // the raw URL, so the number of series stays bounded; requests that match no
 // route are labelled `not_found`. /metrics itself is not counted.
+//
+// /metrics is not public: it answers a bearer token equal to METRICS_TOKEN
+// (for Prometheus; compared in constant time) or an admin's JWT, and 401/403
+// otherwise. Without METRICS_TOKEN only admins can read it.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AppError } from '../errors';
 
 export const METRICS_PREFIX = 'railbook_api_';
 const METRICS_PATH = '/metrics';
@@ -26,6 +33,23 @@ declare module 'fastify' {
       registry: Registry;
     };
   }
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** The scraper's token, or an admin. */
+async function mayReadMetrics(req: FastifyRequest, token: string | null): Promise<void> {
+  const auth = req.headers.authorization ?? '';
+  const bearer = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+  if (!bearer) throw new AppError('UNAUTHORIZED', 'metrics need a bearer token (METRICS_TOKEN or an admin JWT)');
+  // Digests have equal lengths, so the comparison takes the same time whatever was sent.
+  if (token !== null && timingSafeEqual(digest(bearer), digest(token))) return;
+  try {
+    await req.jwtVerify();
+  } catch {
+    throw new AppError('UNAUTHORIZED', 'metrics need a bearer token (METRICS_TOKEN or an admin JWT)');
+  }
+  if (req.user.role !== 'admin') throw new AppError('FORBIDDEN', 'metrics are for admins and the metrics scraper');
 }
 
 let processRegistry: Registry | null = null;
@@ -78,7 +102,8 @@ export default fp(
       duration.observe(labels, reply.elapsedTime / 1000);
     });
 
-    app.get(METRICS_PATH, { schema: { hide: true } }, async (_req, reply) => {
+    const token = app.config.metricsToken;
+    app.get(METRICS_PATH, { schema: { hide: true }, onRequest: [(req) => mayReadMetrics(req, token)] }, async (_req, reply) => {
       const body = await registry.metrics();
       return reply.type(registry.contentType).send(body);
     });

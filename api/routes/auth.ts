@@ -4,6 +4,7 @@ import { EmailTakenError, createUser, findUserByEmail, findUserById } from '../.
 import { audit } from '../../db/repositories/audit';
 import type { userWelcomeWorkflow } from '../../workflows';
 import { AppError } from '../errors';
+import { loginLimit, registrationLimit } from '../plugins/rateLimit';
 import { PublicUser, errorResponses } from '../schemas';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../security/password';
 
@@ -15,6 +16,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/register',
     {
+      config: { rateLimit: registrationLimit(app.config) },
       schema: {
         tags: ['auth'],
         summary: 'Create a traveller account',
@@ -26,7 +28,6 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      await app.rateLimit(`register:${req.ip}`, 30, 60);
       const { email, password, name } = req.body;
       let user;
       try {
@@ -58,6 +59,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/login',
     {
+      config: { rateLimit: loginLimit(app.config) },
       schema: {
         tags: ['auth'],
         summary: 'Exchange email and password for a bearer token',
@@ -67,7 +69,6 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const { email, password } = req.body;
-      await app.rateLimit(`login:${email.toLowerCase()}`, 10, 60);
       const user = await findUserByEmail(app.db, email.trim());
       if (!user) {
         await burnPasswordCheck(password);

@@ -1,10 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  WorkflowFailedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import {
   bookingStateQuery,
@@ -21,10 +16,13 @@ import type { BerthType, PassengerInput } from '../../domain/types';
 import { findBooking, listUserBookings } from '../../db/repositories/bookings';
 import { listNotifications } from '../../db/repositories/notifications';
 import { CardInvalidError } from '../../payments';
-import { AppError, type ErrorCode } from '../errors';
+import { DependencyUnavailable } from '../dependencies';
+import { AppError } from '../errors';
 import { BookingViewSchema, IsoDate, PassengerInputSchema, StationCode, TrainNumber, errorResponses } from '../schemas';
 import type { BookingRef } from '../services/bookingActors';
+import { bookingFromRecords } from '../services/bookingRecords';
 import { withIdempotency } from '../services/idempotency';
+import { updateRefusal } from '../services/updateRefusal';
 
 const ClassCodeSchema = Type.Union(['1A', '2A', '3A', 'SL', 'CC', 'EC', '2S'].map((c) => Type.Literal(c)));
 const PnrParams = Type.Object({ pnr: Type.String({ pattern: '^[0-9]{10}$', description: '10-digit PNR' }) });
@@ -38,39 +36,40 @@ function present(v: BookingView) {
   };
 }
 
-/**
- * An update refused by the workflow's validator carries our code as a message
- * prefix; an update that reaches a workflow that has just finished is refused
- * by the server.
- */
-function updateRejection(err: unknown, whenClosed: ErrorCode): AppError | null {
-  if (err instanceof WorkflowNotFoundError || /already completed|workflow execution.*(completed|closed)/i.test((err as Error)?.message ?? '')) {
-    return new AppError(whenClosed, 'the booking has already ended');
-  }
-  if (!(err instanceof WorkflowUpdateFailedError)) return null;
-  const message = (err.cause as Error | undefined)?.message ?? err.message;
-  const m = /^([A-Z_]+): (.*)$/.exec(message);
-  const known: ErrorCode[] = ['HOLD_EXPIRED', 'BOOKING_NOT_PAYABLE', 'BOOKING_NOT_CANCELLABLE', 'PAYMENT_IN_PROGRESS'];
-  if (m && known.includes(m[1] as ErrorCode)) return new AppError(m[1] as ErrorCode, m[2] ?? message);
-  return null;
-}
-
 const bookings: FastifyPluginAsyncTypebox = async (app) => {
-  const { booking: cfg } = app.config;
+  const { booking: cfg, deadlines } = app.config;
+  /** Every Temporal call of a request runs under a deadline and the Temporal gate (api/plugins/temporal.ts). */
+  const temporal = <T>(fn: () => Promise<T>, ms = deadlines.temporalCallMs) => app.withTemporal(ms, fn);
 
   /**
    * The booking's live state from its actor (or, until the inventory has
-   * started the actor, from the held booking); owners and staff only.
+   * started the actor, from the held booking); owners and staff only. While
+   * Temporal is unavailable, the booking as its records show it, marked stale.
    */
-  async function loadBooking(req: FastifyRequest, pnr: string): Promise<{ view: BookingView; handle: WorkflowHandle }> {
-    const live = (await app.bookingActors.live(pnr, { start: false })) ?? (await notLive(pnr));
-    return visibleTo(req, live.view.userId, pnr, live);
+  async function loadBooking(req: FastifyRequest, pnr: string): Promise<{ view: BookingView; source: 'live' | 'records' }> {
+    let live;
+    try {
+      live = await temporal(() => app.bookingActors.live(pnr, { start: false }));
+    } catch (err) {
+      if (!(err instanceof DependencyUnavailable) || err.dependency !== 'temporal') throw err;
+      const recorded = await bookingFromRecords(app.db, app.journeys, pnr);
+      // No record yet (held a moment ago, its actor not yet started): nothing honest to answer but "later".
+      if (!recorded) throw err;
+      return { view: visibleTo(req, recorded.userId, pnr, recorded), source: 'records' };
+    }
+    live ??= await notLive(pnr);
+    return { view: visibleTo(req, live.view.userId, pnr, live).view, source: 'live' };
   }
 
   /** The booking's actor for a request that messages it (started if still queued); owners and staff only. */
   async function bookingRef(req: FastifyRequest, pnr: string): Promise<BookingRef> {
-    const ref = (await app.bookingActors.forMessage(pnr)) ?? (await notLive(pnr));
+    const ref = (await temporal(() => app.bookingActors.forMessage(pnr))) ?? (await notLive(pnr));
     return visibleTo(req, ref.userId, pnr, ref);
+  }
+
+  /** The actor's current state, for answers that report it (202, already confirmed/cancelled). */
+  async function stateOf(handle: WorkflowHandle): Promise<BookingView> {
+    return temporal(() => handle.query(bookingStateQuery));
   }
 
   /** No actor has the booking: it never existed, or it ended and only its record is left. */
@@ -90,6 +89,8 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
     '/bookings',
     {
       onRequest: [app.authenticate],
+      // Six passengers take ~1 kB; anything near this is not a booking.
+      bodyLimit: 16 * 1024,
       schema: {
         tags: ['bookings'],
         summary: 'Hold berths on a train and create a booking',
@@ -108,11 +109,14 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: BookingViewSchema, ...errorResponses(400, 401, 404, 409, 422, 503) },
+        response: { 201: BookingViewSchema, ...errorResponses(400, 401, 404, 409, 413, 422, 429, 503) },
       },
     },
     async (req, reply) =>
-      withIdempotency(app, req, reply, `user:${req.user.sub}:bookings`, async () => {
+      withIdempotency(app.redis, req, reply, `user:${req.user.sub}:bookings`, async () => {
+        // Both are needed to hold: answer at once while either is known to be down.
+        app.temporalGate.check();
+        app.postgresGate.check();
         const body = req.body;
         const journey = await app.journeys.plan(body);
         const passengers: PassengerInput[] = body.passengers.map((p) => ({
@@ -130,7 +134,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         }
         const key = { trainNumber: journey.trainNumber, runDate: journey.runDate, classCode: journey.classCode };
         const inventoryId = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
-        const pnr = await app.bookingActors.reservePnr(inventoryId, req.user.sub);
+        const pnr = await app.bookingActors.reservePnr(inventoryId);
         const heldAt = Date.now();
         const holdExpiresAt = heldAt + cfg.holdTtlSeconds * 1000;
         const booking: PendingBooking = {
@@ -154,14 +158,15 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         };
         // The inventory places the hold and then starts the booking actor with `booking`:
         // the traveller's answer does not wait for a workflow start (docs/architecture.md).
-        const hold = await app.inventory.hold(key, {
+        // The gateway gives each hold its own deadline (HOLD_TIMEOUT_MS); the gate learns of an outage.
+        const hold = await app.temporalGate.run(() => app.inventory.hold(key, {
           bookingId: pnr,
           fromSeq: journey.from.seq,
           toSeq: journey.to.seq,
           passengers,
           holdExpiresAt,
           booking,
-        });
+        }));
         if (!hold.ok) {
           if (hold.reason === 'NO_CAPACITY') {
             app.metrics.bookingOutcome('no_seats');
@@ -188,17 +193,23 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['bookings'],
         summary: 'A booking (its owner, support or admin)',
         security: [{ bearerAuth: [] }],
+        description:
+          'The live state from the booking actor (source "live"). While Temporal is unavailable, the booking as its records show it, with "stale": true and source "records"; 503 with Retry-After if it has no record yet.',
         params: PnrParams,
-        response: { 200: BookingViewSchema, ...errorResponses(400, 401, 404) },
+        response: { 200: BookingViewSchema, ...errorResponses(400, 401, 404, 503) },
       },
     },
-    async (req) => present((await loadBooking(req, req.params.pnr)).view),
+    async (req) => {
+      const { view, source } = await loadBooking(req, req.params.pnr);
+      return { ...present(view), source, ...(source === 'records' ? { stale: true } : {}) };
+    },
   );
 
   app.post(
     '/bookings/:pnr/payment',
     {
       onRequest: [app.authenticate],
+      bodyLimit: 4 * 1024,
       schema: {
         tags: ['bookings'],
         summary: 'Pay for a held booking',
@@ -221,14 +232,15 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: BookingViewSchema, 202: BookingViewSchema, ...errorResponses(400, 401, 402, 404, 409) },
+        response: { 200: BookingViewSchema, 202: BookingViewSchema, ...errorResponses(400, 401, 402, 404, 409, 413, 429, 503) },
       },
     },
     async (req, reply) => {
+      app.temporalGate.check();
       const view = await bookingRef(req, req.params.pnr);
       const { handle } = view;
       if (view.userId !== req.user.sub) throw new AppError('FORBIDDEN', 'only the traveller who booked can pay');
-      if (view.status === 'confirmed') return present(await handle.query(bookingStateQuery));
+      if (view.status === 'confirmed') return present(await stateOf(handle));
       if (!view.running || (view.status !== 'held' && view.status !== 'payment_pending')) {
         throw new AppError('BOOKING_NOT_PAYABLE', `booking is ${view.status}`);
       }
@@ -239,21 +251,27 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         if (err instanceof CardInvalidError) throw new AppError('CARD_INVALID', err.message, { reason: err.code });
         throw err;
       }
-      const update = handle.executeUpdate(payUpdate, { args: [{ paymentToken: token.token, last4: token.last4 }] });
-      const timeout = new Promise<null>((r) => setTimeout(() => r(null), cfg.paymentWaitSeconds * 1000).unref());
+      // Sent with a short deadline, so an unreachable server is a 503 at once; once the actor has
+      // accepted the payment, its outcome is awaited up to PAYMENT_WAIT_SECONDS, then 202.
       let result: BookingView | null;
       try {
-        result = await Promise.race([update, timeout]);
+        const update = await temporal(() =>
+          handle.startUpdate(payUpdate, { args: [{ paymentToken: token.token, last4: token.last4 }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+        );
+        try {
+          result = await temporal(() => update.result(), cfg.paymentWaitSeconds * 1000);
+        } catch (err) {
+          if (!(err instanceof DependencyUnavailable) || err.kind !== 'timeout' || !(err.cause instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw err;
+          result = null;
+        }
       } catch (err) {
-        throw updateRejection(err, 'BOOKING_NOT_PAYABLE') ?? err;
-      } finally {
-        update.catch(() => undefined);
+        throw updateRefusal(err, 'BOOKING_NOT_PAYABLE') ?? err;
       }
       await app.availability.invalidate({ trainNumber: view.trainNumber, runDate: view.runDate, classCode: view.classCode });
       if (result === null) {
         req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr) }, 'payment pending');
         app.metrics.bookingOutcome('payment_pending');
-        return reply.status(202).send(present(await handle.query(bookingStateQuery)));
+        return reply.status(202).send(present(await stateOf(handle)));
       }
       if (result.status === 'payment_failed') {
         req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), reason: result.lastError }, 'payment declined');
@@ -270,33 +288,37 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
     '/bookings/:pnr/cancel',
     {
       onRequest: [app.authenticate],
+      bodyLimit: 4 * 1024,
       schema: {
         tags: ['bookings'],
         summary: 'Cancel a booking (refund by the cancellation rules)',
         security: [{ bearerAuth: [] }],
         params: PnrParams,
         body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })),
-        response: { 200: BookingViewSchema, ...errorResponses(400, 401, 404, 409) },
+        response: { 200: BookingViewSchema, ...errorResponses(400, 401, 404, 409, 413, 429, 503) },
       },
     },
     async (req) => {
+      app.temporalGate.check();
       const view = await bookingRef(req, req.params.pnr);
       const { handle } = view;
-      if (view.status === 'cancelled') return present(await handle.query(bookingStateQuery));
+      if (view.status === 'cancelled') return present(await stateOf(handle));
       if (!view.running || (view.status !== 'held' && view.status !== 'confirmed')) {
         throw new AppError(view.status === 'payment_pending' ? 'PAYMENT_IN_PROGRESS' : 'BOOKING_NOT_CANCELLABLE', `booking is ${view.status}`);
       }
       try {
-        const result = await handle.executeUpdate(cancelUpdate, {
-          args: [{ reason: req.body?.reason ?? 'requested by traveller', by: `user:${req.user.sub}` }],
-        });
+        // The refund runs inside the update: its outcome may take a few seconds (the payment wait bounds it).
+        const result = await temporal(
+          () => handle.executeUpdate(cancelUpdate, { args: [{ reason: req.body?.reason ?? 'requested by traveller', by: `user:${req.user.sub}` }] }),
+          cfg.paymentWaitSeconds * 1000,
+        );
         await app.availability.invalidate({ trainNumber: view.trainNumber, runDate: view.runDate, classCode: view.classCode });
         req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), refunded: result.amountRefunded }, 'booking cancelled');
         app.metrics.bookingOutcome('cancelled');
         return present(result);
       } catch (err) {
         if (err instanceof WorkflowFailedError) throw new AppError('BOOKING_NOT_CANCELLABLE', 'booking workflow failed');
-        throw updateRejection(err, 'BOOKING_NOT_CANCELLABLE') ?? err;
+        throw updateRefusal(err, 'BOOKING_NOT_CANCELLABLE') ?? err;
       }
     },
   );
@@ -393,7 +415,8 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['catalog'],
         summary: 'Free berths per class for a segment on a date',
-        description: 'Cached for a few seconds; a booking made through this API refreshes it at once.',
+        description:
+          'Cached for a few seconds; a booking made through this API refreshes it at once. While the seat inventory cannot be reached, each class is answered from the last value read (stale: true, asOf: when it was read), or 503 with Retry-After when there is none.',
         params: Type.Object({ number: TrainNumber }),
         querystring: Type.Object({ date: IsoDate, from: StationCode, to: StationCode, classCode: Type.Optional(ClassCodeSchema) }),
         response: {
@@ -408,10 +431,13 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
                 available: Type.Integer(),
                 byType: Type.Record(Type.String(), Type.Integer()),
                 fare: Type.Integer({ description: 'adult fare, paise' }),
+                stale: Type.Optional(Type.Boolean({ description: 'true: the last value read, the inventory being unreachable now' })),
+                asOf: Type.Optional(Type.String({ description: 'when a stale value was read (ISO instant)' })),
               }),
             ),
+            stale: Type.Boolean({ description: 'true when any class is answered from its last known value' }),
           }),
-          ...errorResponses(400, 404),
+          ...errorResponses(400, 404, 503),
         },
       },
     },
@@ -427,9 +453,16 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         runDate = j.runDate;
         const a = await app.availability.get({ trainNumber: number, runDate: j.runDate, classCode, fromSeq: j.from.seq, toSeq: j.to.seq });
         const fare = fareQuote({ classCode: j.classCode, distanceKm: j.distanceKm, superfast: j.superfast, passengers: [{ age: 30 }] });
-        classes.push({ classCode, available: a.available, byType: a.byType as Record<string, number>, fare: fare.total });
+        classes.push({
+          classCode,
+          available: a.available,
+          byType: a.byType as Record<string, number>,
+          fare: fare.total,
+          ...(a.stale ? { stale: true, asOf: a.asOf } : {}),
+        });
       }
-      return { trainNumber: number, runDate, from: from.toUpperCase(), to: to.toUpperCase(), classes };
+      const stale = classes.some((c) => c.stale === true);
+      return { trainNumber: number, runDate, from: from.toUpperCase(), to: to.toUpperCase(), classes, stale };
     },
   );
 };

@@ -6,10 +6,14 @@ const Ready = Type.Object({
   checks: Type.Object({ postgres: Check, redis: Check, temporal: Check }),
 });
 
+/** Each check has its own deadline (the clients' too): readiness answers within ~3 s whatever is down. */
 async function timed(fn: () => Promise<unknown>): Promise<{ ok: boolean; ms: number; error?: string }> {
   const start = performance.now();
   try {
-    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 3000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), 3000)))]).finally(() =>
+      clearTimeout(timer),
+    );
     return { ok: true, ms: Math.round(performance.now() - start) };
   } catch (err) {
     // Names the failing dependency without echoing connection strings.
@@ -39,6 +43,9 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
         timed(() => app.redis.ping()),
         timed(() => app.pingTemporal()),
       ]);
+      // Each check asks the dependency afresh (never the gates' memo), and tells the gate what it saw.
+      app.postgresGate.observe(postgres.ok);
+      app.temporalGate.observe(temporal.ok);
       const ready = postgres.ok && redis.ok && temporal.ok;
       return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks: { postgres, redis, temporal } });
     },

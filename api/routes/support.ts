@@ -38,13 +38,18 @@ function rejection(err: unknown): AppError | null {
 const support: FastifyPluginAsyncTypebox = async (app) => {
   const staff = app.requireRole('support', 'admin');
   const by = (sub: number) => `user:${sub}`;
+  const { deadlines, booking } = app.config;
+  /** Temporal calls under a deadline and the Temporal gate: 503 + Retry-After while it is down. */
+  const temporal = <T>(fn: () => Promise<T>, ms = deadlines.temporalCallMs) => app.withTemporal(ms, fn);
+  /** Updates that charge or refund run activities: their outcome is awaited as long as a payment is. */
+  const updateWaitMs = booking.paymentWaitSeconds * 1000;
 
   /**
    * The booking's state, to validate a signal before sending it (signals
    * cannot be refused), and its actor, started now if the inventory has not yet.
    */
   async function live(pnr: string): Promise<LiveBooking> {
-    const found = await app.bookingActors.live(pnr, { start: true });
+    const found = await temporal(() => app.bookingActors.live(pnr, { start: true }));
     if (!found) throw new AppError('BOOKING_NOT_FOUND', 'no live booking with this PNR');
     return found;
   }
@@ -64,7 +69,7 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { view, handle } = await live(req.params.pnr);
       if (view.status !== 'held') throw new AppError('BOOKING_NOT_PAYABLE', `only a held booking can be extended; it is ${view.status}`);
-      await handle.signal(extendHoldSignal, { minutes: req.body.minutes, by: by(req.user.sub) });
+      await temporal(() => handle.signal(extendHoldSignal, { minutes: req.body.minutes, by: by(req.user.sub) }));
       return reply.status(202).send({ accepted: true, action: 'extendHold' });
     },
   );
@@ -75,7 +80,7 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { view, handle } = await live(req.params.pnr);
       if (view.status !== 'confirmed') throw new AppError('BOOKING_NOT_CANCELLABLE', `only a confirmed booking has a ticket; it is ${view.status}`);
-      await handle.signal(resendTicketSignal, { by: by(req.user.sub), requestId: randomUUID() });
+      await temporal(() => handle.signal(resendTicketSignal, { by: by(req.user.sub), requestId: randomUUID() }));
       return reply.status(202).send({ accepted: true, action: 'resendTicket' });
     },
   );
@@ -89,7 +94,7 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       try {
         const { handle } = await live(req.params.pnr);
-        return present(await handle.executeUpdate(retryPaymentUpdate, { args: [{ by: by(req.user.sub) }] }));
+        return present(await temporal(() => handle.executeUpdate(retryPaymentUpdate, { args: [{ by: by(req.user.sub) }] }), updateWaitMs));
       } catch (err) {
         throw rejection(err) ?? err;
       }
@@ -109,7 +114,9 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       try {
         const { handle } = await live(req.params.pnr);
-        return present(await handle.executeUpdate(cancelUpdate, { args: [{ reason: req.body.reason, by: by(req.user.sub) }] }));
+        return present(
+          await temporal(() => handle.executeUpdate(cancelUpdate, { args: [{ reason: req.body.reason, by: by(req.user.sub) }] }), updateWaitMs),
+        );
       } catch (err) {
         throw rejection(err) ?? err;
       }

@@ -1,14 +1,18 @@
-// Seat availability for a segment, read from the inventory actor and cached
-// in Redis for a few seconds: a popular search must not query the actor on
-// every request. Every change this API makes to a run (hold, payment,
+// Availability for a segment: from the inventory actor by query, cached in
+// Redis for a few seconds. Any change the API makes to a run (hold, payment,
 // cancellation) bumps a version so the next read is fresh; changes made by
 // the workers alone (hold expiry) show within the cache TTL.
+//
+// Besides the short fresh copy, the last value read from each inventory is
+// kept for `lastKnownSeconds`: while Temporal is down the API answers from it,
+// marked stale with the time it was read, instead of failing; with none, 503.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { availabilityQuery, inventoryWorkflowId } from '../../contracts';
 import type { Availability } from '../../domain/allocation';
 import type { Db } from '../../db/client';
 import { inventoryLayout } from '../../db/repositories/trains';
+import { DependencyUnavailable } from '../dependencies';
 
 export interface AvailabilityKey {
   trainNumber: string;
@@ -18,32 +22,62 @@ export interface AvailabilityKey {
   toSeq: number;
 }
 
+export type AvailabilityAnswer = Availability &
+  ({ source: 'cache' | 'inventory' | 'layout'; stale: false } | { source: 'last-known'; stale: true; asOf: string });
+
+export interface AvailabilityDeps {
+  client: Client;
+  redis: Redis;
+  db: Db;
+  ttlSeconds: number;
+  lastKnownSeconds: number;
+  /** Runs Temporal calls under a deadline and the Temporal gate (app.withTemporal). */
+  withTemporal<T>(fn: () => Promise<T>): Promise<T>;
+  log: { warn(o: object, m: string): void };
+}
+
 export class AvailabilityService {
-  constructor(
-    private readonly deps: { client: Client; redis: Redis; db: Db; ttlSeconds: number; log: { warn(o: object, m: string): void } },
-  ) {}
+  constructor(private readonly deps: AvailabilityDeps) {}
 
   private versionKey(k: { trainNumber: string; runDate: string; classCode: string }): string {
     return `availver:${inventoryWorkflowId(k.trainNumber, k.runDate, k.classCode)}`;
   }
 
-  async get(k: AvailabilityKey): Promise<Availability & { source: 'cache' | 'inventory' | 'layout' }> {
+  private lastKnownKey(k: AvailabilityKey): string {
+    return `availlast:${inventoryWorkflowId(k.trainNumber, k.runDate, k.classCode)}:${k.fromSeq}-${k.toSeq}`;
+  }
+
+  async get(k: AvailabilityKey): Promise<AvailabilityAnswer> {
     const { redis } = this.deps;
     let cacheKey: string | null = null;
     try {
       const version = (await redis.get(this.versionKey(k))) ?? '0';
       cacheKey = `avail:${inventoryWorkflowId(k.trainNumber, k.runDate, k.classCode)}:v${version}:${k.fromSeq}-${k.toSeq}`;
       const cached = await redis.get(cacheKey);
-      if (cached) return { ...(JSON.parse(cached) as Availability), source: 'cache' };
+      if (cached) return { ...(JSON.parse(cached) as Availability), source: 'cache', stale: false };
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'availability cache unavailable');
     }
-    const fresh = await this.fromActor(k);
-    if (cacheKey) {
-      const { source: _s, ...value } = fresh;
-      await redis.set(cacheKey, JSON.stringify(value), 'EX', this.deps.ttlSeconds).catch(() => undefined);
+    let fresh: Availability & { source: 'inventory' | 'layout' };
+    try {
+      fresh = await this.fromActor(k);
+    } catch (err) {
+      if (!(err instanceof DependencyUnavailable) || err.dependency !== 'temporal') throw err;
+      const last = await this.lastKnown(k);
+      if (!last) throw err;
+      return last;
     }
-    return fresh;
+    const { source, ...value } = fresh;
+    if (cacheKey) {
+      const at = new Date().toISOString();
+      await redis
+        .multi()
+        .set(cacheKey, JSON.stringify(value), 'EX', this.deps.ttlSeconds)
+        .set(this.lastKnownKey(k), JSON.stringify({ value, at }), 'EX', this.deps.lastKnownSeconds)
+        .exec()
+        .catch(() => undefined);
+    }
+    return { ...value, source, stale: false };
   }
 
   /** Call after any change to a run's seats. */
@@ -51,10 +85,21 @@ export class AvailabilityService {
     await this.deps.redis.incr(this.versionKey(k)).catch(() => undefined);
   }
 
+  private async lastKnown(k: AvailabilityKey): Promise<AvailabilityAnswer | null> {
+    try {
+      const raw = await this.deps.redis.get(this.lastKnownKey(k));
+      if (!raw) return null;
+      const { value, at } = JSON.parse(raw) as { value: Availability; at: string };
+      return { ...value, source: 'last-known', stale: true, asOf: at };
+    } catch {
+      return null; // Redis is away too: nothing to answer from
+    }
+  }
+
   private async fromActor(k: AvailabilityKey): Promise<Availability & { source: 'inventory' | 'layout' }> {
     try {
       const handle = this.deps.client.workflow.getHandle(inventoryWorkflowId(k.trainNumber, k.runDate, k.classCode));
-      const a = await handle.query(availabilityQuery, { fromSeq: k.fromSeq, toSeq: k.toSeq });
+      const a = await this.deps.withTemporal(() => handle.query(availabilityQuery, { fromSeq: k.fromSeq, toSeq: k.toSeq }));
       return { ...a, source: 'inventory' };
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -4,13 +4,25 @@
 // costs about N / batch-size updates, and this process never has more than
 // `maxInFlight` updates open on one workflow — far below the server's limit
 // of 10 in-flight updates per workflow, even with several API processes.
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import { holdSeatsUpdate, inventoryWorkflowId, type HoldRequest, type HoldResult, type InventoryInput } from '../../contracts';
+import {
+  ApplicationFailure,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { FailureType, holdSeatsUpdate, inventoryWorkflowId, type HoldRequest, type HoldResult, type InventoryInput } from '../../contracts';
 import type { inventoryWorkflow } from '../../workflows';
+import { classifyUnavailable, DependencyUnavailable } from '../dependencies';
+import { AppError } from '../errors';
 
 interface Pending {
   req: HoldRequest;
   attempts: number;
+  /** Epoch ms after which the caller has been answered 503: not sent any more. */
+  deadline: number;
+  settled: boolean;
   resolve(r: HoldResult): void;
   reject(e: unknown): void;
 }
@@ -29,6 +41,11 @@ export interface InventoryGatewayOptions {
   maxAttempts?: number;
   /** Passed to new inventory actors (tests use low limits to exercise continue-as-new). */
   inventoryLimits?: InventoryInput['limits'];
+  /** Deadline of each update sent to the actor (default 5 s). */
+  callTimeoutMs?: number;
+  /** Deadline of a hold request, queueing and retries included (default 10 s); past it the caller gets 503. */
+  requestTimeoutMs?: number;
+  retryAfterSeconds?: number;
 }
 
 export interface InventoryKey {
@@ -37,16 +54,41 @@ export interface InventoryKey {
   classCode: string;
 }
 
-/** The actor is alive but cannot take the message right now: try again shortly. */
+/**
+ * The actor is alive but cannot take the message right now: try again shortly.
+ * Classified by type and code: the server sheds load (RESOURCE_EXHAUSTED: too
+ * many updates in flight on the workflow), or the inventory's hold validator
+ * refused the batch (WorkflowUpdateFailedError caused by an ApplicationFailure;
+ * it refuses only while loading or about to continue as new — its other check,
+ * the batch size, cannot fail here as batches are capped at MAX_BATCH), or the
+ * workflow closed between two runs (continue-as-new). A batch that missed its
+ * deadline is retried too: holds are idempotent by booking id in the actor.
+ * An unreachable server is not retried here: the request answers 503 and the
+ * Temporal gate takes over (api/dependencyGate.ts).
+ */
 function isRetryable(err: unknown): boolean {
-  const text = `${(err as Error)?.message ?? ''} ${(err as { cause?: Error })?.cause?.message ?? ''}`;
-  const code = (err as { code?: number; cause?: { code?: number } }).code ?? (err as { cause?: { code?: number } }).cause?.code;
-  return (
-    /retry|RESOURCE_EXHAUSTED|continued as new|already completed|not found|Unavailable|DEADLINE_EXCEEDED/i.test(text) ||
-    code === 8 ||
-    code === 14 ||
-    code === 4
-  );
+  if (err instanceof WorkflowUpdateFailedError) return err.cause instanceof ApplicationFailure && err.cause.type !== FailureType.InventoryClosed;
+  if (err instanceof WorkflowNotFoundError) return true;
+  const verdict = classifyUnavailable(err);
+  return verdict?.dependency === 'temporal' && verdict.kind === 'timeout';
+}
+
+/**
+ * Final: the train has left. Its inventory refuses holds (InventoryClosed), or
+ * it has ended and, completed, may not be started again (reuse policy below).
+ */
+function trainDeparted(err: unknown, input: InventoryInput): AppError | undefined {
+  const refused = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.InventoryClosed;
+  if (!refused && !(err instanceof WorkflowExecutionAlreadyStartedError)) return undefined;
+  return new AppError('TRAIN_DEPARTED', `train ${input.trainNumber} of ${input.runDate} has left; its ${input.classCode} seats are closed`);
+}
+
+/** The inventory's validator accepts 1–200 requests per batch (workflows/inventory.ts). */
+const MAX_BATCH = 200;
+
+/** A request whose deadline passed before its batch was answered. */
+function holdTimedOut(retryAfterSeconds: number): DependencyUnavailable {
+  return new DependencyUnavailable('temporal', 'timeout', retryAfterSeconds, 'the seat inventory did not answer in time; retry shortly');
 }
 
 export class InventoryGateway {
@@ -61,7 +103,7 @@ export class InventoryGateway {
     private readonly opts: InventoryGatewayOptions,
   ) {
     this.maxInFlight = opts.maxInFlight ?? 2;
-    this.maxBatch = opts.maxBatch ?? 100;
+    this.maxBatch = Math.min(opts.maxBatch ?? 100, MAX_BATCH);
     this.maxAttempts = opts.maxAttempts ?? 40;
   }
 
@@ -74,15 +116,39 @@ export class InventoryGateway {
     }
     const l = lane;
     this.stats.requests += 1;
+    const timeoutMs = this.opts.requestTimeoutMs ?? 10_000;
     return new Promise<HoldResult>((resolve, reject) => {
-      l.queue.push({ req, attempts: 0, resolve, reject });
+      const p: Pending = {
+        req,
+        attempts: 0,
+        deadline: Date.now() + timeoutMs,
+        settled: false,
+        resolve: (r) => {
+          if (p.settled) return;
+          p.settled = true;
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          if (p.settled) return;
+          p.settled = true;
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      // The caller's answer never waits past its deadline, whatever the batch it is in does.
+      // A hold already sent may still be placed: it expires with its hold time like any unpaid hold.
+      const timer = setTimeout(() => p.reject(holdTimedOut(this.opts.retryAfterSeconds ?? 5)), timeoutMs);
+      l.queue.push(p);
       this.pump(id, l);
     });
   }
 
   private pump(id: string, lane: Lane): void {
     while (lane.inFlight < this.maxInFlight && lane.queue.length > 0) {
-      const batch = lane.queue.splice(0, this.maxBatch);
+      // Requests already answered 503 (deadline passed) are not sent.
+      const batch = lane.queue.splice(0, this.maxBatch).filter((p) => !p.settled);
+      if (batch.length === 0) continue;
       lane.inFlight += 1;
       this.stats.batches += 1;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
@@ -96,17 +162,19 @@ export class InventoryGateway {
 
   private async send(id: string, lane: Lane, batch: Pending[]): Promise<void> {
     try {
-      const results = await this.client.workflow.executeUpdateWithStart(holdSeatsUpdate, {
+      const callDeadline = Math.min(Date.now() + (this.opts.callTimeoutMs ?? 5000), Math.max(...batch.map((p) => p.deadline)));
+      const results = await this.client.withDeadline(callDeadline, () => this.client.workflow.executeUpdateWithStart(holdSeatsUpdate, {
         args: [{ requests: batch.map((p) => p.req) }],
         startWorkflowOperation: new WithStartWorkflowOperation<typeof inventoryWorkflow>('inventoryWorkflow', {
           workflowId: id,
           taskQueue: this.opts.taskQueue,
           args: [lane.input],
           workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          // Never a second actor beside a running one (USE_EXISTING), nor a new one after one that completed (it
+          // ends only once its train has left); after a terminated or failed one, a new one rebuilds from Postgres.
           staticSummary: `Seat inventory ${lane.input.trainNumber} ${lane.input.runDate} ${lane.input.classCode}`,
         }),
-      });
+      }));
       const byId = new Map(results.map((r) => [r.bookingId, r]));
       for (const p of batch) {
         const r = byId.get(p.req.bookingId);
@@ -114,8 +182,9 @@ export class InventoryGateway {
         else p.reject(new Error(`inventory returned no result for ${p.req.bookingId}`));
       }
     } catch (err) {
-      const retry = batch.filter((p) => isRetryable(err) && ++p.attempts < this.maxAttempts);
-      for (const p of batch) if (!retry.includes(p)) p.reject(err);
+      const now = Date.now();
+      const retry = batch.filter((p) => !p.settled && p.deadline > now && isRetryable(err) && ++p.attempts < this.maxAttempts);
+      for (const p of batch) if (!retry.includes(p)) p.reject(trainDeparted(err, lane.input) ?? err);
       if (retry.length > 0) {
         this.stats.retries += 1;
         // Back off a little (the actor is loading or continuing as new), then go to the front of the queue.

@@ -11,11 +11,14 @@ import { api, CARDS, futureDate, passenger, registerTraveller, startStack } from
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const P = 'railbook_api_';
+// /metrics is not public: the scraper's token (or an admin JWT) is needed.
+const METRICS_TOKEN = 'metrics-test-token-0123456789';
+const scrapeAuth = { authorization: `Bearer ${METRICS_TOKEN}` };
 
 describe('API /metrics', () => {
   let app: App;
   beforeAll(async () => {
-    app = await testApp();
+    app = await testApp({ METRICS_TOKEN });
   });
   afterAll(async () => {
     await app.close();
@@ -23,7 +26,7 @@ describe('API /metrics', () => {
 
   const date = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
   const scrape = async () => {
-    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    const res = await app.inject({ method: 'GET', url: '/metrics', headers: scrapeAuth });
     return { res, text: res.body };
   };
 
@@ -82,10 +85,10 @@ describe('API /metrics', () => {
   });
 
   it('gives each app in a process its own registry', async () => {
-    const other = await testApp();
+    const other = await testApp({ METRICS_TOKEN });
     try {
       await other.inject({ method: 'GET', url: '/healthz' });
-      const text = (await other.inject({ method: 'GET', url: '/metrics' })).body;
+      const text = (await other.inject({ method: 'GET', url: '/metrics', headers: scrapeAuth })).body;
       expect(text).toContain(`${P}http_requests_total{method="GET",route="/healthz",status_code="200"} 1`);
       expect(text).toContain(`${P}bookings_total{outcome="held"} 0`);
       expect(text).toContain(`${P}nodejs_heap_size_used_bytes`);
@@ -97,7 +100,7 @@ describe('API /metrics', () => {
 
 describe('booking outcomes through the routes', () => {
   it('counts held, confirmed, payment_declined and cancelled', async () => {
-    const stack = await startStack('metrics');
+    const stack = await startStack('metrics', { METRICS_TOKEN });
     try {
       const traveller = await registerTraveller(stack, 'metrics');
       const client = api(stack, traveller.token);
@@ -120,7 +123,7 @@ describe('booking outcomes through the routes', () => {
       const cancelled = await hold();
       expect((await client.post(`/bookings/${cancelled}/cancel`, {})).status).toBe(200);
 
-      const text = (await stack.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const text = (await stack.app.inject({ method: 'GET', url: '/metrics', headers: scrapeAuth })).body;
       expect(text).toContain(`${P}bookings_total{outcome="held"} 3`);
       expect(text).toContain(`${P}bookings_total{outcome="confirmed"} 1`);
       expect(text).toContain(`${P}bookings_total{outcome="payment_declined"} 1`);
