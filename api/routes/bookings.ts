@@ -113,7 +113,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) =>
-      withIdempotency(app.redis, req, reply, `user:${req.user.sub}:bookings`, async () => {
+      withIdempotency(app, req, reply, `user:${req.user.sub}:bookings`, async () => {
         // Both are needed to hold: answer at once while either is known to be down.
         app.temporalGate.check();
         app.postgresGate.check();
@@ -134,7 +134,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         }
         const key = { trainNumber: journey.trainNumber, runDate: journey.runDate, classCode: journey.classCode };
         const inventoryId = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
-        const pnr = await app.bookingActors.reservePnr(inventoryId);
+        const pnr = await app.bookingActors.reservePnr(inventoryId, req.user.sub);
         const heldAt = Date.now();
         const holdExpiresAt = heldAt + cfg.holdTtlSeconds * 1000;
         const booking: PendingBooking = {

@@ -172,6 +172,7 @@ export class InventoryGateway {
           workflowIdConflictPolicy: 'USE_EXISTING',
           // Never a second actor beside a running one (USE_EXISTING), nor a new one after one that completed (it
           // ends only once its train has left); after a terminated or failed one, a new one rebuilds from Postgres.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
           staticSummary: `Seat inventory ${lane.input.trainNumber} ${lane.input.runDate} ${lane.input.classCode}`,
         }),
       }));
