@@ -18,6 +18,7 @@ export interface EmailMessage {
 }
 
 export interface EmailResult {
-  status: 'sent' | 'already-sent';
+  /** failed: refused for good or after every retry (the notifications row has the error). */
+  status: 'sent' | 'already-sent' | 'failed';
   messageId: string | null;
 }
