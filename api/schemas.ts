@@ -21,6 +21,23 @@ export const StationCode = Type.String({ pattern: '^[A-Za-z0-9]{1,8}$', descript
 export const TrainNumber = Type.String({ pattern: '^[0-9]{5}$', description: '5-digit train number, e.g. 12951' });
 export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD', examples: ['2026-12-24'] });
 
+/**
+ * An integer that is really one: ajv 8 coerces a query or body string like "1e309" to Infinity and then
+ * skips minimum/maximum; the allOf checks the coerced value again (found by fuzz/).
+ */
+export const Int = (opts: { minimum?: number; maximum?: number; default?: number; description?: string } = {}) =>
+  Type.Integer({ ...opts, allOf: [{ type: 'integer' }] });
+
+/**
+ * Free text Postgres can store, in a text column or inside jsonb (audit details, workflow payloads written
+ * by activities): no NUL and no unpaired UTF-16 surrogate, both of which Postgres refuses (found by fuzz/).
+ * `nonBlank` also requires a character other than whitespace.
+ */
+export const Text = (opts: { minLength?: number; maxLength: number; nonBlank?: boolean; description?: string }) => {
+  const { nonBlank, ...rest } = opts;
+  return Type.String({ ...rest, pattern: `^${nonBlank ? '(?=[\\s\\S]*\\S)' : ''}[^\\u0000\\uD800-\\uDFFF]*$` });
+};
+
 export const Station = Type.Object({
   code: Type.String(),
   name: Type.String(),

@@ -14,16 +14,16 @@ import { auditLog } from '../../db/schema';
 import { classDef } from '../../db/seed/classes';
 import type { delayNoticeWorkflow, runCancellationWorkflow } from '../../workflows';
 import { AppError } from '../errors';
-import { IsoDate, StationCode, TrainNumber, errorResponses } from '../schemas';
+import { Int, IsoDate, StationCode, Text, TrainNumber, errorResponses } from '../schemas';
 
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM local time' });
-const StopTime = Type.Object({ day: Type.Integer({ minimum: 0, maximum: 6, description: 'day of the run, 0 = departure day' }), time: Time });
+const StopTime = Type.Object({ day: Int({ minimum: 0, maximum: 6, description: 'day of the run, 0 = departure day' }), time: Time });
 const ClassCodeSchema = Type.Union(['1A', '2A', '3A', 'SL', 'CC', 'EC', '2S'].map((c) => Type.Literal(c)));
 const RunParams = Type.Object({ trainNumber: TrainNumber, runDate: IsoDate });
 
 const TrainBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 60 }),
+    name: Text({ minLength: 1, maxLength: 60 }),
     kind: Type.Optional(Type.String({ pattern: '^[a-z_]{2,20}$' })),
     superfast: Type.Optional(Type.Boolean()),
     runsOn: Type.Array(Type.Union(WEEKDAYS.map((d) => Type.Literal(d))), { minItems: 1, maxItems: 7, uniqueItems: true }),
@@ -31,7 +31,7 @@ const TrainBody = Type.Object(
       Type.Object(
         {
           stationCode: StationCode,
-          km: Type.Integer({ minimum: 0, maximum: 10_000 }),
+          km: Int({ minimum: 0, maximum: 10_000 }),
           arrival: Type.Union([StopTime, Type.Null()]),
           departure: Type.Union([StopTime, Type.Null()]),
         },
@@ -39,7 +39,7 @@ const TrainBody = Type.Object(
       ),
       { minItems: 2, maxItems: 150 },
     ),
-    coaches: Type.Array(Type.Object({ classCode: ClassCodeSchema, count: Type.Integer({ minimum: 1, maximum: 24 }) }), {
+    coaches: Type.Array(Type.Object({ classCode: ClassCodeSchema, count: Int({ minimum: 1, maximum: 24 }) }), {
       minItems: 1,
       maxItems: 7,
     }),
@@ -178,12 +178,13 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
         description: 'Starts a delay-notice workflow (visible in the Temporal UI). Each report notifies each passenger once, however often the workflow is retried or reset.',
         security: [{ bearerAuth: [] }],
         params: RunParams,
-        body: Type.Object({ minutes: Type.Integer({ minimum: 1, maximum: 2880 }) }, { additionalProperties: false }),
+        body: Type.Object({ minutes: Int({ minimum: 1, maximum: 2880 }) }, { additionalProperties: false }),
         response: { 202: Type.Object({ workflowId: Type.String(), reportId: Type.String() }), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (req, reply) => {
       const { trainNumber, runDate } = req.params;
+      if (!isIsoDate(runDate)) throw new AppError('INVALID_DATE', `"${runDate}" is not a calendar date`);
       if (!(await findTrain(app.db, trainNumber))) throw new AppError('TRAIN_NOT_FOUND', `no train ${trainNumber}`);
       const reportId = await app.db.transaction(async (tx) => {
         await setRunDelay(tx, trainNumber, runDate, req.body.minutes);
@@ -213,12 +214,13 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Cancel a run: every booking on it is refunded in full and notified',
         security: [{ bearerAuth: [] }],
         params: RunParams,
-        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        body: Type.Object({ reason: Text({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
         response: { 202: Type.Object({ workflowId: Type.String() }), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (req, reply) => {
       const { trainNumber, runDate } = req.params;
+      if (!isIsoDate(runDate)) throw new AppError('INVALID_DATE', `"${runDate}" is not a calendar date`);
       if (!(await findTrain(app.db, trainNumber))) throw new AppError('TRAIN_NOT_FOUND', `no train ${trainNumber}`);
       const by = actor(req.user.sub);
       const { changed } = await app.db.transaction(async (tx) => {

@@ -5,7 +5,7 @@ import { audit } from '../../db/repositories/audit';
 import type { userWelcomeWorkflow } from '../../workflows';
 import { AppError } from '../errors';
 import { loginLimit, registrationLimit } from '../plugins/rateLimit';
-import { PublicUser, errorResponses } from '../schemas';
+import { PublicUser, Text, errorResponses } from '../schemas';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../security/password';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -21,7 +21,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['auth'],
         summary: 'Create a traveller account',
         body: Type.Object(
-          { email: Email, password: Password, name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }) },
+          { email: Email, password: Password, name: Text({ minLength: 1, maxLength: 100, nonBlank: true }) },
           { additionalProperties: false },
         ),
         response: { 201: TokenResponse, ...errorResponses(400, 409, 429) },

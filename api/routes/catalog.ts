@@ -4,7 +4,7 @@ import { searchJourneys } from '../../domain/search';
 import { findStationByCode, searchStations } from '../../db/repositories/stations';
 import { findTrain, searchCandidates, trainClasses, trainRoute } from '../../db/repositories/trains';
 import { AppError } from '../errors';
-import { IsoDate, Station, StationCode, TrainNumber, errorResponses } from '../schemas';
+import { Int, IsoDate, Station, StationCode, Text, TrainNumber, errorResponses } from '../schemas';
 
 const Journey = Type.Object({
   trainNumber: Type.String(),
@@ -43,8 +43,8 @@ const catalog: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalog'],
         summary: 'Find stations by code or name prefix',
         querystring: Type.Object({
-          q: Type.String({ minLength: 1, maxLength: 60, description: 'Code or name prefix, e.g. "NDLS" or "new del"' }),
-          limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+          q: Text({ minLength: 1, maxLength: 60, description: 'Code or name prefix, e.g. "NDLS" or "new del"' }),
+          limit: Int({ minimum: 1, maximum: 50, default: 10 }),
         }),
         response: { 200: Type.Object({ stations: Type.Array(Station) }), ...errorResponses(400) },
       },

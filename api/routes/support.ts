@@ -12,7 +12,7 @@ import {
 } from '../../contracts';
 import { auditTrail } from '../../db/repositories/audit';
 import { AppError, type ErrorCode } from '../errors';
-import { BookingViewSchema, errorResponses } from '../schemas';
+import { BookingViewSchema, Int, Text, errorResponses } from '../schemas';
 import type { LiveBooking } from '../services/bookingActors';
 
 const PnrParams = Type.Object({ pnr: Type.String({ pattern: '^[0-9]{10}$' }) });
@@ -62,7 +62,7 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: [staff],
       schema: {
         ...base('Extend the hold of an unpaid booking by 1–60 minutes'),
-        body: Type.Object({ minutes: Type.Integer({ minimum: 1, maximum: 60 }) }, { additionalProperties: false }),
+        body: Type.Object({ minutes: Int({ minimum: 1, maximum: 60 }) }, { additionalProperties: false }),
         response: { 202: Accepted, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
@@ -107,7 +107,7 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: [staff],
       schema: {
         ...base('Cancel a booking with refund by the rules'),
-        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        body: Type.Object({ reason: Text({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
         response: { 200: BookingViewSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
