@@ -22,7 +22,7 @@ const HELP = `npm run chaos -- [options]
   --kill-interval 8     seconds between worker SIGKILLs (0: none)
   --workers 2           worker processes (killed in turn)
   --hold-ttl 60         HOLD_TTL_SECONDS of the stack (abandoned holds expire within the run)
-  --slack 90            seconds a hold may outlive its expiry before it counts as alive past its TTL
+  --slack 120           seconds a hold may outlive its expiry before it counts as alive past its TTL
   --settle 420          longest wait after the load for the system to settle before the audit
   --concurrency 40      most traveller sessions in flight
   --timeout 35          client deadline per request in seconds (past it: no answer)
@@ -42,7 +42,7 @@ function parseArgs(argv: string[]): ChaosOptions {
     killIntervalSeconds: 8,
     workers: 2,
     holdTtlSeconds: 60,
-    slackSeconds: 90,
+    slackSeconds: 120,
     settleSeconds: 420,
     concurrency: 40,
     requestTimeoutMs: 35_000,

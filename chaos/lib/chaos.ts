@@ -54,7 +54,7 @@ export interface ChaosReport {
     seconds: number;
     targetsMet: boolean;
   };
-  faults: FaultLog & { events: ChaosEvent[]; unexpectedExits: ChaosStack['unexpectedExits']; smtpRefused: number };
+  faults: FaultLog & { workerStartSeconds: number[]; events: ChaosEvent[]; unexpectedExits: ChaosStack['unexpectedExits']; smtpRefused: number };
   settle: { seconds: number; settled: boolean; state: SettleState | null };
   /** Every count here must be 0. */
   zeros: Audit['zeros'];
@@ -178,7 +178,7 @@ export async function runChaos(o: ChaosOptions, log: (m: string) => void): Promi
         seconds: Math.round(traffic.elapsedSeconds),
         targetsMet: holds.length >= o.holds && paidTold >= o.paid && traffic.cancelled >= o.cancelled,
       },
-      faults: { ...faultLog, events: stack.events, unexpectedExits: stack.unexpectedExits, smtpRefused: stack.smtp.refused },
+      faults: { ...faultLog, workerStartSeconds: stack.workerStartSeconds(), events: stack.events, unexpectedExits: stack.unexpectedExits, smtpRefused: stack.smtp.refused },
       settle: { seconds: settleSeconds, settled: state !== null && settled(state), state },
       zeros: a.zeros,
       ok: Object.values(a.zeros).every((n) => n === 0),

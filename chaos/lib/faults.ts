@@ -1,6 +1,6 @@
 // The faults, on a timeline over the load phase (fractions of its length), so
 // each fault has its own window and a violation can be traced to it:
-//   throughout     a worker SIGKILLed every killInterval seconds (round robin; a new one started at once)
+//   throughout     a worker SIGKILLed every killInterval seconds (round robin, only while all are up; a new one started at once)
 //   0.20 – 0.50    SMTP answers 554 to every message (tickets of the bookings paid meanwhile)
 //   0.30 – 0.42    the gateway hangs past the charge activity's timeout, doing nothing ('hang')
 //   0.42 – 0.52    the gateway charges, then hangs and loses the answer ('answer-lost')
@@ -20,14 +20,15 @@ export interface FaultPlan {
 
 export interface FaultLog {
   workerKills: number;
-  skippedKills: number;
+  /** Kills that waited for a restarted worker to come up first. */
+  delayedKills: number;
   temporalDownMs: number | null;
   errors: string[];
 }
 
 export async function runFaults(stack: ChaosStack, plan: FaultPlan, loadMs: number, done: () => boolean): Promise<FaultLog> {
   const t0 = Date.now();
-  const log: FaultLog = { workerKills: 0, skippedKills: 0, temporalDownMs: null, errors: [] };
+  const log: FaultLog = { workerKills: 0, delayedKills: 0, temporalDownMs: null, errors: [] };
   const at = (frac: number) => sleep(Math.max(t0 + frac * loadMs - Date.now(), 0));
   const guard = async (what: string, fn: () => Promise<void> | void) => {
     try {
@@ -42,18 +43,16 @@ export async function runFaults(stack: ChaosStack, plan: FaultPlan, loadMs: numb
     let next = 0;
     await sleep(Math.min(plan.killIntervalSeconds * 1000, loadMs * 0.05));
     while (!done() && Date.now() - t0 < loadMs) {
-      const n = stack.workers().length;
-      const i = next % n;
-      const w = stack.workers()[i];
-      // A worker still starting up is not killed again: it would never poll, and the run would test nothing.
-      if (w && w.readyAt !== null && !w.exited) {
-        await guard('worker kill', () => stack.killWorker(i));
-        log.workerKills += 1;
-        next += 1;
-      } else {
-        log.skippedKills += 1;
-        next += 1;
-      }
+      // Kill a worker only while every worker is up: a new one needs seconds (tens of seconds on a busy
+      // machine) to bundle the workflows and poll, and killing the other meanwhile would leave the run
+      // with no worker at all, which tests nothing but the queue. The wait is counted.
+      const waitFrom = Date.now();
+      while (!done() && Date.now() - t0 < loadMs && !stack.workers().every((w) => w.readyAt !== null && !w.exited)) await sleep(500);
+      if (done() || Date.now() - t0 >= loadMs) break;
+      if (Date.now() - waitFrom > 1000) log.delayedKills += 1;
+      const i = next++ % stack.workers().length;
+      await guard('worker kill', () => stack.killWorker(i));
+      log.workerKills += 1;
       await sleep(plan.killIntervalSeconds * 1000);
     }
   })();

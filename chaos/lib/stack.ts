@@ -59,6 +59,8 @@ export interface ChaosStack {
   /** Exits nobody asked for (API or worker died by itself); they are restarted and counted. */
   unexpectedExits: { at: number; name: string; code: number | null; signal: string | null; tail: string[] }[];
   workers(): Proc[];
+  /** Seconds each worker process took from spawn to polling (every start, kills included). */
+  workerStartSeconds(): number[];
   /** SIGKILLs worker i's process tree and starts a new one at once. */
   killWorker(i: number): Promise<void>;
   /** SIGKILLs the Temporal server, then starts it again on the same SQLite file; resolves when it answers. */
@@ -92,6 +94,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   let redis: Proc | null = null;
   let api: Proc | null = null;
   const workers: (Proc | null)[] = Array.from({ length: o.workers }, () => null);
+  const everyWorker: Proc[] = [];
   let smtp: SmtpCatcher | null = null;
   let connection: Connection | null = null;
   let pool: Pool | null = null;
@@ -122,6 +125,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   const startWorker = (i: number) => {
     const p = startScript(`worker-${i}`, 'workers/main.ts', env, logDir, 'worker started');
     workers[i] = p;
+    everyWorker.push(p);
     supervise(`worker-${i}`, p, () => startWorker(i));
   };
   const startApi = () => {
@@ -219,6 +223,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
       events,
       unexpectedExits,
       workers: () => workers.filter((w): w is Proc => w !== null),
+      workerStartSeconds: () => everyWorker.flatMap((w) => (w.readyAt === null ? [] : [Math.round((w.readyAt - w.startedAt) / 100) / 10])),
       async killWorker(i) {
         const w = workers[i];
         if (!w) return;

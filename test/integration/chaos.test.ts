@@ -3,22 +3,25 @@
 // API 3080, redis-server 6391, database railbook_chaos_ci), separate from the
 // full run's (7270/3070/6390) and from the shared test stack, which it does
 // not use. While travellers hold, pay and cancel on one 85-stop run, workers are
-// SIGKILLed every 10 s, SMTP answers 554, the gateway hangs (before and after
+// SIGKILLed every 10 s (once the previous one is back up), SMTP answers 554, the gateway hangs (before and after
 // charging), Redis restarts empty and the Temporal server restarts on its file.
 // Every zero of the audit must be 0.
 import { runChaos, type ChaosOptions, type ChaosReport } from '../../chaos/lib/chaos';
 
 const options: ChaosOptions = {
-  holds: 150,
-  paid: 40,
-  cancelled: 12,
-  durationSeconds: 60,
+  holds: 100,
+  paid: 25,
+  cancelled: 8,
+  durationSeconds: 50,
   killIntervalSeconds: 10,
   workers: 2,
   holdTtlSeconds: 25,
-  slackSeconds: 60,
+  // Booking actors start after the hold, deferred while holds keep coming, and a restarted worker takes
+  // 40-90 s to bundle and poll on a busy 2-core machine: a hold may be released that long after its expiry.
+  // (The inventory's own backstop is the expiry + 5 min.)
+  slackSeconds: 120,
   settleSeconds: 90,
-  concurrency: 20,
+  concurrency: 30,
   requestTimeoutMs: 35_000,
   gatewayHangMs: 16_000,
   redisDownMs: 3000,
@@ -49,7 +52,8 @@ describe('chaos (short): the money path audited under faults', () => {
 
   it('injected every fault', () => {
     const kinds = new Set(report.faults.events.map((e) => e.kind));
-    expect(report.faults.workerKills).toBeGreaterThanOrEqual(3);
+    // At least one: the first kill comes a few seconds in, with every worker up; later ones wait for restarts.
+    expect(report.faults.workerKills).toBeGreaterThanOrEqual(1);
     expect([...kinds].sort()).toEqual(
       expect.arrayContaining(['worker-sigkill', 'smtp-5xx', 'smtp-ok', 'gateway-fault', 'gateway-ok', 'redis-sigkill', 'redis-restarted', 'temporal-sigkill', 'temporal-restarted']),
     );
