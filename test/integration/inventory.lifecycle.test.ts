@@ -20,6 +20,7 @@ import {
   type InventoryInput,
   type PendingBooking,
 } from '../../contracts';
+import { allocate, confirm, createInventory } from '../../domain/allocation';
 import { localDateTime } from '../../domain/calendar';
 import { fareQuote } from '../../domain/fares';
 import { lastBoardingDeparture } from '../../db/repositories/inventory';
@@ -262,3 +263,39 @@ it('hands a compact state to the next run, and a run started from it continues a
   expect(previous.events!.at(-1)!.eventType).toBe(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
   if (recording) await writeFile(path.join(HISTORIES_DIR, 'inventory-continued.json'), JSON.stringify(JSON.parse(historyToJSON(previous)), null, 2));
 }, 120_000);
+
+it('accepts the plain carried state of a run from before the compact carry', async () => {
+  const runDate = futureDate(116);
+  const key = { trainNumber: '12951', runDate, classCode: '2A' };
+  const handle = handleOf(key);
+  // What an older run handed on: the whole state object, closed ids as a map, no departure time.
+  const state = createInventory({
+    stopCount: 8,
+    berths: Array.from({ length: 144 }, (_, i) => ({ coach: `A${Math.floor(i / 48) + 1}`, berthNo: (i % 48) + 1, type: 'LB' as const })),
+  });
+  expect(allocate(state, { ...holdReq('9116000001', 0, 7, 2), holdExpiresAt: Date.now() + 3_600_000 }).ok).toBe(true);
+  confirm(state, '9116000001');
+  await stack.client.workflow.start('inventoryWorkflow', {
+    workflowId: handle.workflowId,
+    taskQueue: inventoryTaskQueue(stack.config.temporal.taskQueue),
+    args: [
+      {
+        ...key,
+        carried: {
+          state,
+          closed: { '9116000009': Date.now() },
+          stats: { runs: 4, holds: 1, holdFailures: 0, confirms: 1, releases: 1, expiries: 0, batches: 1, largestBatch: 1 },
+        },
+      } satisfies InventoryInput,
+    ],
+  });
+  const gateway = gatewayFor();
+  const next = await gateway.hold(key, holdReq('9116000002', 0, 7));
+  expect(next.ok).toBe(true);
+  expect(await gateway.hold(key, holdReq('9116000009', 0, 7))).toMatchObject({ ok: false, reason: 'BOOKING_CLOSED' });
+  const summary = await eventually(() => handle.query(inventorySummaryQuery), (s) => s.lastBoardingAt !== undefined);
+  expect(summary).toMatchObject({ sold: 1, held: 1, stats: { runs: 5 } });
+  const soldSeats = state.bookings['9116000001']!.berths.map((i) => `${state.berths[i]!.coach}/${state.berths[i]!.berthNo}`);
+  const nextSeats = next.ok ? next.seats.map((s) => `${s.coach}/${s.berthNo}`) : [];
+  for (const seat of soldSeats) expect(nextSeats).not.toContain(seat);
+});
