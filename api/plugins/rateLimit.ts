@@ -51,9 +51,9 @@ export default fp(
     const limits = app.config.rateLimit;
     await app.register(rateLimit, {
       global: true,
-      // After authentication (the route's onRequest) and body parsing: the key is the verified user,
-      // and a login's key is its account.
-      hook: 'preHandler',
+      // After authentication (the route's onRequest) and body parsing, before validation: the key is the
+      // verified user, a login's key is its account, and invalid bodies count too.
+      hook: 'preValidation',
       redis: app.redis,
       nameSpace: 'rl:',
       skipOnError: true,
