@@ -32,6 +32,13 @@ let traveller: Awaited<ReturnType<typeof registerTraveller>>;
 /** Inventories whose start activity fails on purpose, while set. */
 const failingStarts = new Set<string>();
 const startAttempts = new Map<string, number>();
+/** Activities held back until the test opens their gate, to reach a moment without racing a clock. */
+class Gate {
+  open: () => void = () => undefined;
+  readonly passed = new Promise<void>((r) => (this.open = r));
+}
+const timetableGates = new Map<string, Gate>();
+const closeGates = new Map<string, Gate>();
 
 beforeAll(async () => {
   stack = await startStack('lifecycle', { PAYMENT_WAIT_SECONDS: '20' }, {
@@ -42,6 +49,14 @@ beforeAll(async () => {
           startAttempts.set(input.inventoryWorkflowId, (startAttempts.get(input.inventoryWorkflowId) ?? 0) + 1);
           if (failingStarts.has(input.inventoryWorkflowId)) throw new Error('test: the start activity fails');
           return a.startBookingActors(input);
+        },
+        async loadInventoryTimetable(input) {
+          await timetableGates.get(`${input.trainNumber}|${input.runDate}`)?.passed;
+          return a.loadInventoryTimetable(input);
+        },
+        async recordInventoryClosed(record) {
+          await closeGates.get(record.workflowId)?.passed;
+          return a.recordInventoryClosed(record);
         },
       }),
     },
@@ -145,13 +160,27 @@ it('ends itself after its train has left, with its final state in Postgres, and 
   const last = await lastBoardingDeparture(stack.db.db, key.trainNumber, runDate);
   const lastBoardingAt = Date.parse(localDateTime(runDate, last!.departureDay, last!.departureMin)) + last!.delayMin * 60_000;
   expect(lastBoardingAt).toBeLessThan(Date.now());
-  // A grace that ends a few seconds from now, so the actor takes holds first and then closes.
-  const gateway = gatewayFor({ closeGraceMs: Date.now() + 6_000 - lastBoardingAt });
+  // No grace: the actor is due to end as soon as it starts. It first reads the departure again, and the test
+  // holds that read back until it has placed a hold; then it holds back the final write to try a hold meanwhile.
+  const timetableGate = new Gate();
+  const closeGate = new Gate();
+  const handle = handleOf(key);
+  timetableGates.set(`${key.trainNumber}|${runDate}`, timetableGate);
+  closeGates.set(handle.workflowId, closeGate);
+  const gateway = gatewayFor({ closeGraceMs: 0 });
   const before = await gateway.hold(key, holdReq('9100000001', 0, 6, 2));
   expect(before.ok).toBe(true);
-  const handle = handleOf(key);
-  expect((await handle.query(inventorySummaryQuery)).lastBoardingAt).toBe(lastBoardingAt);
+  expect(await handle.query(inventorySummaryQuery)).toMatchObject({ lastBoardingAt, departed: false, held: 1 });
 
+  timetableGate.open();
+  await eventually(() => handle.query(inventorySummaryQuery), (s) => s.departed === true);
+  // Departed, still running (its final write is held back): the validator refuses the hold, final at once.
+  const t0 = Date.now();
+  await expect(gateway.hold(key, holdReq('9100000003', 0, 6))).rejects.toMatchObject({ code: 'TRAIN_DEPARTED' });
+  expect(Date.now() - t0).toBeLessThan(3_000);
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+
+  closeGate.open();
   const done = await eventually(() => handle.describe(), (d) => d.status.name === 'COMPLETED');
   expect(done.status.name).toBe('COMPLETED');
   const audit = await rows<{ actor: string; details: Record<string, unknown> }>(
