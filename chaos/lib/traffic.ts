@@ -193,6 +193,7 @@ export async function runTraffic(o: TrafficOptions, shouldStop: () => boolean): 
 
   const running = new Set<Promise<void>>();
   let lastReport = Date.now();
+  let reportedUpTo = 0;
   // Sessions start on a schedule; the run goes on (up to twice its length) until enough holds were placed.
   while (holds.length < o.holds && Date.now() - t0 < o.seconds * 2000 && !shouldStop()) {
     const due = t0 + sessions * interval;
@@ -214,7 +215,15 @@ export async function runTraffic(o: TrafficOptions, shouldStop: () => boolean): 
     if (Date.now() - lastReport > 15_000) {
       lastReport = Date.now();
       const paid = holds.filter((h) => h.confirmedAnswer || h.confirmedByPoll).length;
-      o.log(`traffic: ${holds.length} holds, ${paid} paid, ${noSeats} no seats, ${inFlight} sessions in flight, ${http.records.length} requests`);
+      // What the last stretch of requests got back, e.g. "POST /bookings 201×40 503×3".
+      const mix = new Map<string, number>();
+      for (const r of http.records.slice(reportedUpTo)) {
+        const k = `${r.route} ${r.status === 0 ? 'none' : r.status}`;
+        mix.set(k, (mix.get(k) ?? 0) + 1);
+      }
+      reportedUpTo = http.records.length;
+      const recent = [...mix].map(([k, n]) => `${k}×${n}`).join(', ');
+      o.log(`traffic: ${holds.length} holds, ${paid} paid, ${noSeats} no seats, ${inFlight} sessions in flight, ${http.records.length} requests; since last: ${recent}`);
     }
   }
   await Promise.all(running);
