@@ -1,9 +1,15 @@
 // `npm run bench`: a benchmark (not a test) of the booking core on this machine.
 //
-// Brings up its own isolated stack (Temporal dev server in memory on :7253,
-// database railbook_bench, Redis db 14, the worker and the API as child
-// processes on :3053), then measures on ONE hot run per level (one train, one
-// date, one class, fresh and empty):
+// Brings up its own isolated stack (Temporal dev server on :7320 with its state
+// in a SQLite file, durable, unless --temporal memory; database railbook_bench,
+// Redis db 7, the worker and the API as child processes on :3090), then
+// measures on ONE hot run per level (one train, one date, one class, fresh and empty):
+//   - the headline: end-to-end confirmed bookings/s (hold → pay → confirmed), open
+//     loop at --e2e-rate and closed loop, beside the plain-Postgres baseline of
+//     the same run (bench/lib/baseline.ts) and as a ratio to it;
+//   - Temporal actions (the server's `action` counter, cross-checked from histories)
+//     and CPU-ms per confirmed booking per process, and the floor: bare workflow
+//     starts on the same server;
 //   - holds: POST /bookings answered 201 or 409 NO_SEATS_AVAILABLE, per second,
 //     with p50/p90/p99 latency, at each client concurrency;
 //   - end to end: POST /bookings then POST /bookings/:pnr/payment, confirmed per second;
@@ -15,6 +21,8 @@
 // Results: bench/results/<timestamp>.json and a markdown table on stdout.
 //
 //   npm run bench -- --clients 50,200,500 --requests 3000 --e2e 300
+//   npm run bench -- --focus                 e2e levels, baseline and floor only (a few minutes)
+//   npm run bench -- --soak 10               steady open-loop load, memory and latency over time
 //   npm run bench -- --help
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,7 +30,13 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { bookingWorkflowId, inventoryWorkflowId } from '../contracts';
+import { actionsBetween, historyActions, scrapeActions, sumActions, totalActions, type ActionCounts } from './lib/actions';
+import { baselineSummary, checkBaseline, createBaselineRun, runBaselineLevel, setupBaseline } from './lib/baseline';
+import { renderHeadline, type BaselineRun, type Floor, type HeadlineLevel } from './lib/headline';
 import { analyse, fetchHistories, updateTasks, type Breakdown } from './lib/history';
+import { checkInvariants, type Invariants } from './lib/invariants';
+import { trackPgBackends } from './lib/pgBackends';
+import { runSoak, type SoakReport } from './lib/soak';
 import {
   bookingMaker,
   checkLevel,
@@ -48,10 +62,23 @@ import {
 } from './lib/load';
 import { busiestThreads, cpuBetween, sampleCpu, sampleThreads, type ProcGroup } from './lib/procs';
 import { percentiles } from './lib/stats';
-import { DEFAULT_STACK, REPO_ROOT, startBenchStack, type BenchStack } from './lib/stack';
+import { DEFAULT_STACK, REPO_ROOT, startBenchStack, type BenchStack, type TemporalMode } from './lib/stack';
 import { markdownTable, r0, r1, r2 } from './lib/stats';
 
 const HELP = `npm run bench -- [options]
+
+  --temporal file        the Temporal server's state: file (dev server on a fresh SQLite file, durable;
+                         the default) or memory (in memory, for comparisons with earlier figures)
+  --e2e-rate 50          open-loop end-to-end level: bookings held and paid at this many per second
+                         (0: none); latency from the scheduled send
+  --e2e-seconds 60       its length
+  --no-pg-baseline       skip the plain-Postgres baseline (bench/lib/baseline.ts)
+  --no-floor             skip the floor (bare workflow starts on the same server)
+  --focus                only what a change of the booking path needs: the e2e levels, the baseline
+                         and the floor (= --clients 50 --rates 0 --baseline 0 --warmup 100 --no-probe)
+  --soak [minutes]       soak mode (default 10 minutes): nothing but a steady open-loop load of
+                         confirmed bookings, reported per minute, and a verdict on growth
+  --soak-rate 30         its bookings per second
 
   --clients 50,200,500   concurrent clients per closed-loop hold level (each level on a fresh run; 0: none)
   --rates 200,250        open-loop hold levels: requests sent at this many per second, by up to
@@ -87,6 +114,13 @@ interface Args {
   users: number;
   probe: boolean;
   wait: boolean;
+  temporal: TemporalMode;
+  e2eRate: number;
+  e2eSeconds: number;
+  pgBaseline: boolean;
+  floor: boolean;
+  soak: number;
+  soakRate: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -106,6 +140,13 @@ function parseArgs(argv: string[]): Args {
     users: 25,
     probe: true,
     wait: true,
+    temporal: 'file',
+    e2eRate: 50,
+    e2eSeconds: 60,
+    pgBaseline: true,
+    floor: true,
+    soak: 0,
+    soakRate: 30,
   };
   const num = (flag: string, v: string | undefined, min: number, max: number): number => {
     const n = Number(v);
@@ -168,6 +209,41 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--no-wait':
         a.wait = false;
+        break;
+      case '--temporal': {
+        const v = value();
+        if (v !== 'file' && v !== 'memory') throw new Error(`--temporal wants file or memory, got ${v}`);
+        a.temporal = v;
+        break;
+      }
+      case '--e2e-rate':
+        a.e2eRate = num(name, value(), 0, 10_000);
+        break;
+      case '--e2e-seconds':
+        a.e2eSeconds = num(name, value(), 1, 3600);
+        break;
+      case '--no-pg-baseline':
+        a.pgBaseline = false;
+        break;
+      case '--no-floor':
+        a.floor = false;
+        break;
+      case '--focus':
+        Object.assign(a, { clients: [50], rates: [], baseline: 0, warmup: 100, probe: false });
+        break;
+      case '--soak': {
+        // Optional value: `--soak` alone is 10 minutes.
+        const next = eq >= 0 ? flag.slice(eq + 1) : argv[i + 1];
+        if (next !== undefined && /^\d+(\.\d+)?$/.test(next)) {
+          a.soak = num(name, next, 1, 24 * 60);
+          if (eq < 0) i++;
+        } else {
+          a.soak = 10;
+        }
+        break;
+      }
+      case '--soak-rate':
+        a.soakRate = num(name, value(), 1, 10_000);
         break;
       case '--help':
       case '-h':
@@ -256,6 +332,14 @@ interface LevelReport {
   travellersAfter: { sameRun: TravellerProbe | null; otherRun: TravellerProbe | null };
   /** Holds the same-run traveller added to the level's run (0 or 1), for the consistency check. */
   extraHolds: number;
+  /** The server's `action` counter over the level and its drain (null: no metrics endpoint). */
+  actions: { total: number; byType: ActionCounts } | null;
+  /** e2e: actions counted from histories, per confirmed booking (booking sample + the inventory's share). */
+  historyActions: { perBooking: number; byKind: ActionCounts; bookingsSampled: number; inventoryRuns: number | null } | null;
+  /** e2e: CPU ms per confirmed booking over the level and its drain. */
+  cycleCpuMsPerConfirmed: Record<string, number> | null;
+  /** No berth sold twice; every charge ends in a ticket or a refund; every confirmation has its ticket queued. */
+  invariants: Invariants;
 }
 
 interface ProbeReport {
@@ -320,9 +404,10 @@ async function main(): Promise<void> {
 
   try {
     const t0 = Date.now();
-    stack = await startBenchStack({ ...DEFAULT_STACK, log: say });
+    stack = await startBenchStack({ ...DEFAULT_STACK, temporal: args.temporal, log: say });
     const s = stack;
-    say(`stack up in ${r1((Date.now() - t0) / 1000)} s`);
+    say(`stack up in ${r1((Date.now() - t0) / 1000)} s (Temporal ${s.temporalMode === 'file' ? `durable, SQLite file ${s.temporalDbFile}` : 'in memory'})`);
+    if (!s.temporalMetricsUrl) say('WARNING: no metrics endpoint of the Temporal server: actions are counted from histories only');
 
     const target = await loadTarget(s.pool, args.train, args.classCode);
     say(
@@ -330,21 +415,102 @@ async function main(): Promise<void> {
     );
     const tokens = await registerUsers(s.apiUrl, args.users, say);
 
+    const pgBackends = trackPgBackends(s.pool, [new URL(DEFAULT_STACK.databaseUrl).pathname.slice(1)]);
     const groups: ProcGroup[] = [
       { name: 'api', treeOf: s.pids.api },
       { name: 'worker', treeOf: s.pids.worker },
       ...(s.pids.temporal ? [{ name: 'temporal', treeOf: s.pids.temporal }] : []),
-      { name: 'postgres', comm: 'postgres' },
+      // Only the backends of the bench database: the Postgres server also serves other people's tests.
+      { name: 'postgres', tracker: pgBackends },
       { name: 'redis', comm: 'redis-server' },
       { name: 'loadgen', pid: process.pid },
     ];
 
-    const plan: { name: string; kind: LevelKind; clients: number; rate?: number; requests: number; report: boolean }[] = [];
+    const random = prng(20260101);
+    if (args.soak > 0) {
+      const soakDates = runDates(target, 60, Math.ceil(args.soak) + 2);
+      let d = 0;
+      say(`soak: ${args.soakRate} bookings/s (hold, then pay) for ${args.soak} minutes, one fresh run per minute…`);
+      const soak = await runSoak({
+        minutes: args.soak,
+        rate: args.soakRate,
+        rateClients: args.rateClients,
+        client: s.client,
+        pool: s.pool,
+        namespace: s.namespace,
+        apiUrl: s.apiUrl,
+        tokens,
+        target,
+        meanHops: args.meanHops,
+        random,
+        freshRun: () => soakDates[d++]!,
+        groups,
+        temporalMetricsUrl: s.temporalMetricsUrl,
+        temporalDbFile: s.temporalDbFile,
+        assertAlive: () => s.assertAlive(),
+        interrupted: () => interrupted,
+        say,
+      });
+      pgBackends.stop();
+      writeResults(started, { startedAt: started.toISOString(), finishedAt: new Date().toISOString(), machine, args, temporal: s.temporalMode, soak }, renderSoak(soak, s.temporalMode));
+      return;
+    }
+
+    // The plain-Postgres baseline first, on the idle stack: the reference every figure is divided by.
+    const baselineRuns: BaselineRun[] = [];
+    if (args.pgBaseline) {
+      await setupBaseline(s.pool);
+      const shapes: { kind: 'hold' | 'e2e'; clients: number; rate?: number; requests: number; maxSeconds: number }[] = [
+        ...args.clients.map((c) => ({ kind: 'hold' as const, clients: c, requests: args.requests, maxSeconds: args.maxSeconds })),
+        ...(args.e2e > 0 ? [{ kind: 'e2e' as const, clients: args.e2eClients, requests: Math.max(args.e2e, 3000), maxSeconds: args.maxSeconds }] : []),
+        ...(args.e2eRate > 0
+          ? [{ kind: 'e2e' as const, clients: args.rateClients, rate: args.e2eRate, requests: Math.round(args.e2eRate * args.e2eSeconds), maxSeconds: args.e2eSeconds + 30 }]
+          : []),
+      ];
+      const baseRandom = prng(20260101);
+      for (const shape of shapes) {
+        if (interrupted) return;
+        const runId = await createBaselineRun(s.pool, target);
+        const name = `pg-${shape.kind}-${shape.rate ? `${shape.rate}/s` : shape.clients}`;
+        say(`baseline ${name}: plain Postgres, ${shape.rate ? `${shape.rate}/s open loop` : `${shape.clients} clients`}, up to ${shape.requests} ${shape.kind === 'e2e' ? 'hold+confirm bookings' : 'holds'}…`);
+        const before = sampleCpu(groups);
+        const level = await runBaselineLevel({
+          name,
+          ...shape,
+          databaseUrl: DEFAULT_STACK.databaseUrl,
+          target,
+          makeBody: bookingMaker(target, '2000-01-01', args.meanHops, baseRandom),
+          runId,
+        });
+        await sleep(1500); // let the tracker see backends that closed
+        const cpu = cpuBetween(before, sampleCpu(groups));
+        level.checks = await checkBaseline(s.pool, level);
+        const unit = shape.kind === 'e2e' ? level.confirmed : level.holds;
+        const cpuMsPerUnit = Object.fromEntries(Object.entries(cpu.cores).map(([k, v]) => [k, unit > 0 ? r2((v * cpu.seconds * 1000) / unit) : 0]));
+        say(`  ${baselineSummary(level)}; CPU ms per ${shape.kind === 'e2e' ? 'booking' : 'hold'}: Postgres ${cpuMsPerUnit.postgres}, client ${cpuMsPerUnit.loadgen}`);
+        baselineRuns.push({ level, cpuMsPerUnit });
+      }
+      await waitForQuiet(groups, 60_000);
+    }
+
+    const plan: { name: string; kind: LevelKind; clients: number; rate?: number; requests: number; maxSeconds?: number; report: boolean }[] = [];
     if (args.warmup > 0) plan.push({ name: 'warm-up', kind: 'hold', clients: 20, requests: args.warmup, report: false });
     if (args.baseline > 0) plan.push({ name: 'baseline', kind: 'hold', clients: 1, requests: args.baseline, report: true });
     for (const c of args.clients) plan.push({ name: `hold-${c}`, kind: 'hold', clients: c, requests: args.requests, report: true });
     for (const rate of args.rates) {
       plan.push({ name: `rate-${rate}`, kind: 'hold', clients: args.rateClients, rate, requests: args.requests, report: true });
+    }
+    if (args.e2eRate > 0) {
+      plan.push({
+        name: `e2e-${args.e2eRate}/s`,
+        kind: 'e2e',
+        clients: args.rateClients,
+        rate: args.e2eRate,
+        requests: Math.round(args.e2eRate * args.e2eSeconds),
+        // Only bounds the sending: in-flight bookings are answered after it.
+        maxSeconds: args.e2eSeconds + 30,
+        report: true,
+      });
     }
     if (args.e2e > 0) plan.push({ name: 'e2e', kind: 'e2e', clients: args.e2eClients, requests: args.e2e, report: true });
     // Every level, retry and probe gets a fresh run (date) of its own.
@@ -352,7 +518,6 @@ async function main(): Promise<void> {
     let nextDate = 0;
     const freshRun = () => dates[nextDate++]!;
 
-    const random = prng(20260101);
     const reports: (LevelReport & { report: boolean })[] = [];
     const discarded: (LevelReport & { report: boolean })[] = [];
     // A level during which jest ran is repeated on a fresh run (up to twice) once jest has finished.
@@ -364,6 +529,8 @@ async function main(): Promise<void> {
       const runDate = freshRun();
       say(`${step.name}: ${step.rate ? `${step.rate} requests/s by up to ` : ''}${step.clients} client(s), up to ${step.requests} ${step.kind === 'e2e' ? 'hold+pay bookings' : 'holds'} on run ${runDate}…`);
       const before = sampleCpu(groups);
+      const actionsBefore = await scrapeActions(s.temporalMetricsUrl, s.namespace);
+      let actionsAfter: ActionCounts | null = null;
       const threadsBefore = sampleThreads([s.pids.api, s.pids.worker]);
       let jestDuringLevel = false;
       let jestDuringDrain = false;
@@ -379,7 +546,7 @@ async function main(): Promise<void> {
         clients: step.clients,
         ...(step.rate ? { rate: step.rate } : {}),
         requests: step.requests,
-        maxSeconds: args.maxSeconds,
+        maxSeconds: step.maxSeconds ?? args.maxSeconds,
         apiUrl: s.apiUrl,
         tokens,
         makeBody: bookingMaker(target, runDate, args.meanHops, random),
@@ -415,9 +582,12 @@ async function main(): Promise<void> {
         );
       }
       const [checks] = await Promise.all([
-        checkLevel(s.client, s.pool, target, runDate, { created: load.created + extraHolds, confirmed: load.confirmed }, 300_000, () =>
-          waitForQuiet(groups, 180_000),
-        ),
+        checkLevel(s.client, s.pool, target, runDate, { created: load.created + extraHolds, confirmed: load.confirmed }, 300_000, async () => {
+          const quiet = await waitForQuiet(groups, 180_000);
+          // Read before the checks' own query to the actor.
+          actionsAfter = await scrapeActions(s.temporalMetricsUrl, s.namespace);
+          return quiet;
+        }),
         ...followUps,
       ]);
       const fmt = (x: { status: number; code?: string; ms: number; bookingStatus?: string } | null) =>
@@ -438,10 +608,33 @@ async function main(): Promise<void> {
       say(
         `  full cycle: ${r1(sustainedHoldsPerSecond)} holds/s including the drain; CPU ms per hold ${JSON.stringify(cycleCpuMsPerHold)}`,
       );
-      const where = {
-        inventory: analyse(await fetchHistories(s.client, [inventoryWorkflowId(target.trainNumber, runDate, target.classCode)])),
-        bookings: analyse(await fetchHistories(s.client, load.samplePnrs.map(bookingWorkflowId))),
-      };
+      const invariants = await checkInvariants(s.pool, target, runDate);
+      say(
+        `  invariants: ${invariants.ok ? 'ok' : 'VIOLATED'} (berth segments sold twice ${invariants.doubleSold}, charges without ticket or refund ${invariants.chargesWithoutTicketOrRefund}, confirmed without a ticket queued ${invariants.confirmedWithoutTicket})`,
+      );
+      const inventoryHistory = await fetchHistories(s.client, [inventoryWorkflowId(target.trainNumber, runDate, target.classCode)]);
+      const bookingHistories = await fetchHistories(s.client, load.samplePnrs.map(bookingWorkflowId));
+      const where = { inventory: analyse(inventoryHistory), bookings: analyse(bookingHistories) };
+      const actions = actionsBetween(actionsBefore, actionsAfter);
+      let historyActionsReport: LevelReport['historyActions'] = null;
+      let cycleCpuMsPerConfirmed: Record<string, number> | null = null;
+      if (step.kind === 'e2e' && load.confirmed > 0) {
+        // A booking's own workflow (the sample's mean) plus its share of the inventory actor's actions.
+        const perWorkflow = bookingHistories.map(historyActions);
+        const inventory = sumActions(inventoryHistory.map(historyActions));
+        const byKind: ActionCounts = {};
+        const n = Math.max(perWorkflow.length, 1);
+        for (const [k, v] of Object.entries(sumActions(perWorkflow))) byKind[k] = r2(v / n);
+        for (const [k, v] of Object.entries(inventory)) byKind[`inventory ${k}`] = r2(v / load.created);
+        const runs = checks.inventory?.stats.runs ?? null;
+        historyActionsReport = { perBooking: r2(totalActions(byKind)), byKind, bookingsSampled: perWorkflow.length, inventoryRuns: runs };
+        cycleCpuMsPerConfirmed = Object.fromEntries(Object.entries(cycle.cores).map(([k, v]) => [k, r2((v * cycle.seconds * 1000) / load.confirmed)]));
+        const unit = (x: number) => r1(x / load.confirmed);
+        say(
+          `  actions per held booking (201) ${actions ? r1(actions.total / Math.max(load.created, 1)) : '–'}; per confirmed booking: actions ${actions ? `${unit(actions.total)} (server counter: ${Object.entries(actions.byType).map(([k, v]) => `${k} ${unit(v)}`).join(', ')})` : '–'}; ` +
+            `from histories ${historyActionsReport.perBooking}${runs !== null && runs > 1 ? ` (inventory: current run only, of ${runs})` : ''}; CPU ms ${JSON.stringify(cycleCpuMsPerConfirmed)}`,
+        );
+      }
       say(
         `  inventory workflow tasks: queue p50 ${where.inventory.workflowTaskQueue.p50} / p99 ${where.inventory.workflowTaskQueue.p99} ms, ` +
           `run p50 ${where.inventory.workflowTaskRun.p50} / p99 ${where.inventory.workflowTaskRun.p99} ms; ` +
@@ -464,6 +657,10 @@ async function main(): Promise<void> {
         jestDuringDrain,
         travellersAfter,
         extraHolds,
+        actions,
+        historyActions: historyActionsReport,
+        cycleCpuMsPerConfirmed,
+        invariants,
         report: step.report,
       };
       if (jestDuringLevel && args.wait && attempt < 3) {
@@ -541,6 +738,28 @@ async function main(): Promise<void> {
       probe = { runDate, batches, throughput, starts: { ...st, cpuCores: startCpu.cores } };
     }
 
+    let floor: Floor | null = null;
+    if (args.floor && !interrupted) {
+      await waitForQuiet(groups, 120_000);
+      say('floor: bare workflow starts on the same server (50 concurrent starters, a task queue no worker polls)…');
+      const before = sampleCpu(groups);
+      const actionsBefore = await scrapeActions(s.temporalMetricsUrl, s.namespace);
+      const st = await probeStarts(s.client, { concurrency: 50, seconds: 10, tag: `floor-${Date.now().toString(36)}` });
+      await sleep(1500); // the server's metrics and the backends' CPU settle
+      const cpu = cpuBetween(before, sampleCpu(groups));
+      const act = actionsBetween(actionsBefore, await scrapeActions(s.temporalMetricsUrl, s.namespace));
+      const cpuMsPerStart = Object.fromEntries(Object.entries(cpu.cores).map(([k, v]) => [k, st.starts > 0 ? r2((v * cpu.seconds * 1000) / st.starts) : 0]));
+      floor = { concurrency: 50, probe: st, cpuMsPerStart, actionsPerStart: act && st.starts > 0 ? r2(act.total / st.starts) : null };
+      say(`  ${r0(st.startsPerSecond)} starts/s, p50 ${r0(st.startMs.p50)} / p99 ${r0(st.startMs.p99)} ms; CPU ms per start ${JSON.stringify(cpuMsPerStart)}; actions per start ${floor.actionsPerStart ?? '–'}`);
+    }
+    pgBackends.stop();
+
+    const headline = renderHeadline({
+      temporalMode: s.temporalMode === 'file' ? 'dev server, durable SQLite file' : 'dev server, in memory',
+      levels: reports.filter((l) => l.report).map(headlineLevel),
+      baseline: baselineRuns,
+      floor,
+    });
     const results = {
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
@@ -552,18 +771,90 @@ async function main(): Promise<void> {
       /** Levels repeated because jest ran during them (kept for the record, not in the tables). */
       discarded,
       probe,
+      temporal: s.temporalMode,
+      baseline: baselineRuns,
+      floor,
     };
-    const dir = path.join(REPO_ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(`\n${renderMarkdown(results.levels.filter((l) => l.report), probe, target.berths)}\n\nfull results: ${path.relative(REPO_ROOT, file)}\n`);
+    writeResults(started, results, `${headline}\n\n${renderMarkdown(results.levels.filter((l) => l.report), probe, target.berths)}`);
   } finally {
     if (!interrupted && stack) {
       say('stopping the benchmark stack…');
       await stack.stop();
     }
   }
+}
+
+function writeResults(started: Date, results: unknown, markdown: string): void {
+  const dir = path.join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\n${markdown}\n\nfull results: ${path.relative(REPO_ROOT, file)}\n`);
+}
+
+function consistentLevel(l: LevelReport): boolean {
+  const st = l.checks.inventory?.stats;
+  const expected = l.load.created + l.extraHolds;
+  return (
+    st !== undefined &&
+    st.holds === expected &&
+    l.checks.bookingRows === expected &&
+    l.checks.confirmedRows >= l.load.confirmed &&
+    l.invariants.ok &&
+    (l.checks.bookingWorkflows === null || l.checks.bookingWorkflows === expected)
+  );
+}
+
+function headlineLevel(l: LevelReport): HeadlineLevel {
+  const unit = l.load.kind === 'e2e' ? l.load.confirmed : l.load.created;
+  return {
+    name: l.load.name,
+    kind: l.load.kind,
+    clients: l.load.clients,
+    rate: l.load.rate,
+    created: l.load.created,
+    confirmed: l.load.confirmed,
+    notDefinite: l.load.notDefinite,
+    createdPerSecond: l.load.createdPerSecond,
+    confirmedPerSecond: l.load.confirmedPerSecond,
+    holdP50: l.load.latency.hold.p50,
+    holdP99: l.load.latency.hold.p99,
+    payP50: l.load.latency.pay?.p50 ?? null,
+    payP99: l.load.latency.pay?.p99 ?? null,
+    cpuMsPerUnit: l.cycleCpuMsPerConfirmed ?? l.cycleCpuMsPerHold,
+    actionsPerUnit: l.actions && unit > 0 ? l.actions.total / unit : null,
+    actionsByType: l.actions && unit > 0 ? Object.fromEntries(Object.entries(l.actions.byType).map(([k, v]) => [k, v / unit])) : null,
+    historyActionsPerUnit: l.historyActions?.perBooking ?? null,
+    historyActionsByKind: l.historyActions?.byKind ?? null,
+    consistent: consistentLevel(l),
+  };
+}
+
+function renderSoak(soak: SoakReport, mode: TemporalMode): string {
+  const out: string[] = [];
+  out.push(`### Soak: ${soak.rate} bookings/s offered (hold, then pay) for ${soak.minutes} minutes (Temporal: ${mode === 'file' ? 'durable SQLite file' : 'in memory'})`);
+  out.push('');
+  const procs = soak.windows.length ? Object.keys(soak.windows[0]!.rssMiB) : [];
+  out.push(
+    markdownTable(
+      ['minute', 'confirmed / sent', 'confirmed/s', 'hold p50 / p99 ms', 'pay p50 / p99 ms', ...procs.map((p) => `RSS ${p} MiB`), 'Temporal db MiB', 'actions / booking', 'booking history events / bytes', 'inventory history events / bytes (largest payload)'],
+      soak.windows.map((w) => [
+        w.minute,
+        `${w.confirmed} / ${w.sent}`,
+        w.confirmedPerSecond,
+        `${w.holdMs.p50} / ${w.holdMs.p99}`,
+        `${w.payMs.p50} / ${w.payMs.p99}`,
+        ...procs.map((p) => w.rssMiB[p] ?? 0),
+        w.temporalDbMiB ?? '–',
+        w.actionsPerConfirmed ?? '–',
+        `${w.bookingHistory.events} / ${w.bookingHistory.bytes}`,
+        w.inventoryHistory ? `${w.inventoryHistory.events} / ${w.inventoryHistory.bytes} (${w.inventoryHistory.largestPayloadBytes})` : '–',
+      ]),
+    ),
+  );
+  out.push('');
+  out.push(`**Soak verdict:** ${soak.verdict}`);
+  return out.join('\n');
 }
 
 function renderMarkdown(levels: LevelReport[], probe: ProbeReport | null, berths: number): string {

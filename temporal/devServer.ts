@@ -273,6 +273,8 @@ export interface DevServerOptions {
   namespace: string;
   /** SQLite file for persistence; null = in-memory */
   dbFile: string | null;
+  /** More `start-dev` flags, e.g. ['--metrics-port', '9492'] (the benchmark reads the server's metrics). */
+  extraArgs?: string[];
   logFile: string;
   /** true: the server outlives this process (dev); false: child of this process (tests) */
   detached: boolean;
@@ -586,6 +588,7 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
   for (const [name, kind] of Object.entries(SEARCH_ATTRIBUTES)) {
     args.push('--search-attribute', `${name}=${kind}`);
   }
+  if (opts.extraArgs) args.push(...opts.extraArgs);
 
   await fsp.mkdir(path.dirname(path.resolve(opts.logFile)), { recursive: true });
   // Appends; failure messages quote only what this run wrote (from startOffset on).

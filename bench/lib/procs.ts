@@ -72,7 +72,54 @@ export function processTree(pid: number, procs: ProcStat[] = allProcs()): number
 }
 
 /** What to measure: a process tree rooted at a pid, only a pid itself, or every process with a given name. */
-export type ProcGroup = { name: string; treeOf: number } | { name: string; pid: number } | { name: string; comm: string };
+export type ProcGroup =
+  | { name: string; treeOf: number }
+  | { name: string; pid: number }
+  | { name: string; comm: string }
+  /** A set that changes over time, e.g. the Postgres backends serving one database (see pgBackends.ts). */
+  | { name: string; tracker: PidTracker };
+
+/**
+ * Processes that come and go (pooled Postgres connections close when idle): the live ones,
+ * and the CPU seconds of those that have ended since they were first seen, so a backend
+ * that worked during a level and closed before the next sample still counts.
+ */
+export interface PidTracker {
+  pids(): number[];
+  endedCpuSeconds(): number;
+}
+
+/** CPU seconds (user + system) of one process so far, or null if it is gone. */
+export function cpuSecondsOf(pid: number): number | null {
+  const s = readStat(pid);
+  return s ? s.ticks / ticksPerSecond() : null;
+}
+
+function groupPids(g: ProcGroup, procs: ProcStat[]): number[] {
+  if ('treeOf' in g) return processTree(g.treeOf, procs);
+  if ('pid' in g) return [g.pid];
+  if ('tracker' in g) return g.tracker.pids();
+  return procs.filter((p) => p.comm === g.comm).map((p) => p.pid);
+}
+
+/** Resident memory (MiB) per group now, from /proc/<pid>/status VmRSS. */
+export function sampleRss(groups: ProcGroup[]): Record<string, number> {
+  const procs = allProcs();
+  const out: Record<string, number> = {};
+  for (const g of groups) {
+    let kib = 0;
+    for (const pid of groupPids(g, procs)) {
+      try {
+        const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        kib += Number(m?.[1] ?? 0);
+      } catch {
+        /* gone */
+      }
+    }
+    out[g.name] = Math.round((kib / 1024) * 10) / 10;
+  }
+  return out;
+}
 
 export interface CpuSample {
   at: number;
@@ -101,11 +148,8 @@ export function sampleCpu(groups: ProcGroup[]): CpuSample {
   const hz = ticksPerSecond();
   const out: Record<string, number> = {};
   for (const g of groups) {
-    let pids: number[];
-    if ('treeOf' in g) pids = processTree(g.treeOf, procs);
-    else if ('pid' in g) pids = [g.pid];
-    else pids = procs.filter((p) => p.comm === g.comm).map((p) => p.pid);
-    out[g.name] = pids.reduce((sum, pid) => sum + (byPid.get(pid)?.ticks ?? 0), 0) / hz;
+    const pids = groupPids(g, procs);
+    out[g.name] = pids.reduce((sum, pid) => sum + (byPid.get(pid)?.ticks ?? 0), 0) / hz + ('tracker' in g ? g.tracker.endedCpuSeconds() : 0);
   }
   const m = machineTimes();
   return { at: Date.now(), groups: out, machineBusy: m.busy, machineTotal: m.total };

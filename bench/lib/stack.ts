@@ -1,7 +1,9 @@
 // The benchmark's own isolated stack, never the dev or test one:
-//   Temporal dev server in memory on 127.0.0.1:7253 (UI 8253), child of this process;
+//   Temporal dev server on 127.0.0.1:7320 (UI 8320, its Prometheus metrics on 9492), child of
+//   this process, durable by default (a fresh SQLite file, as `npm run dev` runs it; `memory`
+//   keeps the state in memory, for comparisons);
 //   database railbook_bench (recreated, migrated, whole timetable imported);
-//   Redis logical db 14 (flushed);
+//   Redis logical db 7 (flushed);
 //   the worker and the API as separate child processes, like production.
 // stop() ends exactly the processes started here, by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,8 +22,14 @@ import { processTree } from './procs';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
+/** Where the Temporal server keeps its state: a SQLite file (durable, the default) or memory. */
+export type TemporalMode = 'file' | 'memory';
+
 export interface StackOptions {
+  temporal: TemporalMode;
   temporalPort: number;
+  /** The server's Prometheus endpoint (`--metrics-port`): its `action` counter is read per level. */
+  temporalMetricsPort: number;
   temporalUiPort: number;
   apiPort: number;
   workerMetricsPort: number;
@@ -33,12 +41,14 @@ export interface StackOptions {
 }
 
 export const DEFAULT_STACK: Omit<StackOptions, 'log'> = {
-  temporalPort: 7253,
-  temporalUiPort: 8253,
-  apiPort: 3053,
-  workerMetricsPort: 9473,
+  temporal: 'file',
+  temporalPort: 7320,
+  temporalMetricsPort: 9492,
+  temporalUiPort: 8320,
+  apiPort: 3090,
+  workerMetricsPort: 9490,
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/railbook_bench',
-  redisUrl: 'redis://127.0.0.1:6379/14',
+  redisUrl: 'redis://127.0.0.1:6379/7',
   logDir: '/tmp/railbook-bench',
   mailDir: '/tmp/railbook-bench-mail',
 };
@@ -49,6 +59,11 @@ export interface BenchStack {
   client: Client;
   pool: Pool;
   pids: { api: number; worker: number; temporal: number | null };
+  temporalMode: TemporalMode;
+  /** The Temporal server's Prometheus endpoint, or null when it has none we know of. */
+  temporalMetricsUrl: string | null;
+  /** The SQLite file of a `file` server (its size is reported over a soak), else null. */
+  temporalDbFile: string | null;
   /** Throws if the API or the worker has exited since start. */
   assertAlive(): void;
   stop(): Promise<void>;
@@ -161,11 +176,15 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
 
   try {
     await ensureTemporalCli(log);
+    // A fresh file each run: no workflow of an earlier run competes with this one.
+    const dbFile = opts.temporal === 'file' ? path.join(opts.logDir, 'temporal.db') : null;
+    if (dbFile) for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
     const temporalReady = ensureDevServer({
       address: temporalAddress,
       uiPort: opts.temporalUiPort,
       namespace,
-      dbFile: null,
+      dbFile,
+      extraArgs: ['--metrics-port', String(opts.temporalMetricsPort)],
       logFile: path.join(opts.logDir, 'temporal.log'),
       detached: false,
       log,
@@ -238,6 +257,9 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       client,
       pool,
       pids: { api: api.proc.pid!, worker: worker.proc.pid!, temporal: srv.pid ?? null },
+      temporalMode: opts.temporal,
+      temporalMetricsUrl: srv.started ? `http://127.0.0.1:${opts.temporalMetricsPort}/metrics` : null,
+      temporalDbFile: dbFile,
       assertAlive,
       stop: async () => {
         await stop();
