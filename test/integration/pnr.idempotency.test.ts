@@ -264,10 +264,11 @@ describe('Idempotency-Key answers survive Redis losing its data', () => {
     try {
       const r = await fresh.inject({ method: 'POST', url: '/bookings', headers: { authorization: `Bearer ${t.token}`, 'idempotency-key': 'sweep' }, payload: bad });
       expect(r.statusCode).toBe(refused.status);
+      // The sweep runs in the background of that request: keep its app (and pool) open until it is seen done.
+      await eventuallyTrue(async () => (await count(sql`select count(*)::int as n from idempotency_keys where scope = ${scope} and key = 'bad'`)) === 0);
     } finally {
       await fresh.close();
     }
-    await eventuallyTrue(async () => (await count(sql`select count(*)::int as n from idempotency_keys where scope = ${scope} and key = 'bad'`)) === 0);
   });
 });
 
