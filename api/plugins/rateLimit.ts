@@ -32,7 +32,8 @@ export function loginLimit(config: Config): RateLimitOptions {
     timeWindow: config.rateLimit.windowSeconds * 1000,
     keyGenerator: (req: FastifyRequest) => {
       const email = (req.body as { email?: unknown } | undefined)?.email;
-      return typeof email === 'string' ? `login:${email.trim().toLowerCase()}` : `ip:${req.ip}`;
+      // The body is not validated yet: bound the key to an email's maximum length.
+      return typeof email === 'string' ? `login:${email.trim().toLowerCase().slice(0, 254)}` : `ip:${req.ip}`;
     },
   };
 }

@@ -67,6 +67,17 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
     return visibleTo(req, ref.userId, pnr, ref);
   }
 
+  /** A payment the actor accepted whose outcome cannot be read now. */
+  function paymentOutcomeUnknown(err: DependencyUnavailable): DependencyUnavailable {
+    return new DependencyUnavailable(
+      'temporal',
+      err.kind,
+      err.retryAfterSeconds,
+      'the payment was accepted but its outcome cannot be read now; check GET /bookings/{pnr} shortly (do not pay again)',
+      err,
+    );
+  }
+
   /** The actor's current state, for answers that report it (202, already confirmed/cancelled). */
   async function stateOf(handle: WorkflowHandle): Promise<BookingView> {
     return temporal(() => handle.query(bookingStateQuery));
@@ -261,7 +272,9 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         try {
           result = await temporal(() => update.result(), cfg.paymentWaitSeconds * 1000);
         } catch (err) {
-          if (!(err instanceof DependencyUnavailable) || err.kind !== 'timeout' || !(err.cause instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw err;
+          if (!(err instanceof DependencyUnavailable)) throw err;
+          // Accepted, then Temporal went away before the outcome: say so, never "retry the payment".
+          if (err.kind !== 'timeout' || !(err.cause instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw paymentOutcomeUnknown(err);
           result = null;
         }
       } catch (err) {
@@ -271,7 +284,17 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       if (result === null) {
         req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr) }, 'payment pending');
         app.metrics.bookingOutcome('payment_pending');
-        return reply.status(202).send(present(await stateOf(handle)));
+        let pending: BookingView;
+        try {
+          pending = await stateOf(handle);
+        } catch (err) {
+          if (!(err instanceof DependencyUnavailable)) throw err;
+          // The actor is too busy to answer a query: the records show the booking well enough for a 202.
+          const recorded = await bookingFromRecords(app.db, app.journeys, req.params.pnr);
+          if (!recorded) throw paymentOutcomeUnknown(err);
+          pending = recorded;
+        }
+        return reply.status(202).send(present(pending));
       }
       if (result.status === 'payment_failed') {
         req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), reason: result.lastError }, 'payment declined');

@@ -43,9 +43,10 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
         timed(() => app.redis.ping()),
         timed(() => app.pingTemporal()),
       ]);
-      // Each check asks the dependency afresh (never the gates' memo), and tells the gate what it saw.
-      app.postgresGate.observe(postgres.ok);
-      app.temporalGate.observe(temporal.ok);
+      // Each check asks the dependency afresh (never the gates' memo). A dependency that answered
+      // opens its gate at once; a failed check does not close it (a slow answer under load is not an outage).
+      if (postgres.ok) app.postgresGate.observe(true);
+      if (temporal.ok) app.temporalGate.observe(true);
       const ready = postgres.ok && redis.ok && temporal.ok;
       return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks: { postgres, redis, temporal } });
     },
