@@ -3,7 +3,7 @@
 // Each check yields a count that must be zero and the PNRs behind it.
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { inventorySummaryQuery, inventoryWorkflowId, seatMapQuery, type InventorySummary } from '../../contracts';
+import { inventorySummaryQuery, inventoryWorkflowId, pendingBookingsQuery, seatMapQuery, type InventorySummary } from '../../contracts';
 import { SA } from '../../contracts/searchAttributeKeys';
 import type { SeatMapView } from '../../domain/allocation';
 import { refundQuote } from '../../domain/refunds';
@@ -300,11 +300,30 @@ async function lostConfirmations(pool: Pool, holds: Hold[]): Promise<Violation[]
   return out;
 }
 
-/** 201 answers whose booking never got a record (a hold lost between the inventory and Postgres). */
-async function lostHolds(pool: Pool, holds: Hold[]): Promise<Violation[]> {
+/**
+ * 201 answers whose booking never got a record and is not waiting to be started either: a hold lost
+ * between the inventory and Postgres. Those still in the inventory's queue of actors to start are late,
+ * not lost: returned apart (the run did not settle).
+ */
+async function lostHolds(client: Client, pool: Pool, run: RunKey, holds: Hold[]): Promise<{ lost: Violation[]; notStartedYet: string[] }> {
   const r = await pool.query<{ pnr: string }>('select pnr from bookings where pnr = any($1)', [holds.map((h) => h.pnr)]);
   const have = new Set(r.rows.map((x) => x.pnr));
-  return holds.filter((h) => !have.has(h.pnr)).map((h) => ({ pnr: h.pnr, what: '201 hold with no bookings row', detail: { fate: h.fate, heldAt: ISO(h.heldAt) } }));
+  const missing = holds.filter((h) => !have.has(h.pnr));
+  let pending = new Set<string>();
+  if (missing.length > 0) {
+    const handle = client.workflow.getHandle(inventoryWorkflowId(run.trainNumber, run.runDate, run.classCode));
+    try {
+      pending = new Set((await handle.query(pendingBookingsQuery, missing.map((h) => h.pnr))).map((b) => b.pnr));
+    } catch {
+      pending = new Set(); // the inventory does not answer: every missing record counts
+    }
+  }
+  return {
+    lost: missing
+      .filter((h) => !pending.has(h.pnr))
+      .map((h) => ({ pnr: h.pnr, what: '201 hold with no bookings row, not waiting in the inventory either', detail: { fate: h.fate, heldAt: ISO(h.heldAt) } })),
+    notStartedYet: missing.filter((h) => pending.has(h.pnr)).map((h) => h.pnr),
+  };
 }
 
 /** Running workflows that should have ended: booking actors that are not confirmed, and anything but inventories and confirmed bookings. */
@@ -389,6 +408,8 @@ export interface Audit {
   violations: Record<string, Violation[] | OverdueHold[] | RequestRecord[]>;
   /** Charges kept, rightly, because the traveller cancelled and the cancellation charge is the whole fare. */
   keptByCancellationRules: { count: number; first: Violation[] };
+  /** 201 holds whose actor the inventory still had to start when the audit ran (late, not lost). */
+  holdsNotStartedYet: { count: number; first: string[] };
   http: Omit<HttpSummary, 'unanswered'>;
   inventory: InventorySummary | null;
   postgres: { bookingsByStatus: Record<string, number>; charges: Record<string, number>; refunds: number; refundedPaise: number; notificationsByStatus: Record<string, number> };
@@ -421,7 +442,7 @@ export async function audit(
   const { violations: money, keptByCancellationRules } = await moneyViolations(pool);
   const free = await ticketsWithoutCharge(pool);
   const lost = await lostConfirmations(pool, holds);
-  const lostH = await lostHolds(pool, holds);
+  const { lost: lostH, notStartedYet } = await lostHolds(client, pool, run, holds);
   const failed = await closedBadly(client);
   const open = await workflowsThatShouldHaveEnded(client);
   const http = summarizeHttp(records);
@@ -460,6 +481,7 @@ export async function audit(
       workflowsThatShouldHaveEnded: open.slice(0, 50),
       requestsWithoutAnswer: http.unanswered.slice(0, 50),
     },
+    holdsNotStartedYet: { count: notStartedYet.length, first: notStartedYet.slice(0, 20) },
     keptByCancellationRules: { count: keptByCancellationRules.length, first: keptByCancellationRules.slice(0, 10) },
     http: { total: http.total, byRoute: http.byRoute, serverErrors: http.serverErrors, latencyMs: http.latencyMs },
     inventory,

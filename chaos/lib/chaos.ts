@@ -43,7 +43,10 @@ export interface ChaosReport {
   run: RunKey & { trainName: string; stops: number; berths: number };
   traffic: {
     holds: number;
+    /** Pays answered 200 confirmed, or confirmed by polling after a 202 (what travellers were told). */
     paid: number;
+    /** The travellers' bookings whose charge succeeded at the gateway (each must be ticketed or refunded). */
+    paidAtGateway: number;
     cancelled: number;
     fates: Record<string, number>;
     payOutcomes: Record<string, number>;
@@ -61,6 +64,7 @@ export interface ChaosReport {
   ok: boolean;
   violations: Audit['violations'];
   keptByCancellationRules: Audit['keptByCancellationRules'];
+  holdsNotStartedYet: Audit['holdsNotStartedYet'];
   http: Audit['http'];
   inventory: Audit['inventory'];
   postgres: Audit['postgres'];
@@ -152,6 +156,13 @@ export async function runChaos(o: ChaosOptions, log: (m: string) => void): Promi
     const a = await audit(stack.client, stack.pool, run, holds, http.records, overdueSeen, slackMs);
     http.close();
     const paidTold = traffic.paid;
+    const paidAtGateway =
+      (
+        await stack.pool.query<{ n: number }>(
+          `select count(*)::int as n from payment_sandbox.charges where status = 'succeeded' and idempotency_key = any($1)`,
+          [holds.map((h) => `charge:${h.pnr}`)],
+        )
+      ).rows[0]?.n ?? 0;
     const report: ChaosReport = {
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -168,6 +179,7 @@ export async function runChaos(o: ChaosOptions, log: (m: string) => void): Promi
       traffic: {
         holds: holds.length,
         paid: paidTold,
+        paidAtGateway,
         cancelled: traffic.cancelled,
         fates: tally(holds.map((h) => h.fate)),
         payOutcomes: tally(holds.map((h) => h.payOutcome)),
@@ -176,7 +188,7 @@ export async function runChaos(o: ChaosOptions, log: (m: string) => void): Promi
         holdRefused: traffic.holdRefused,
         sessions: traffic.sessions,
         seconds: Math.round(traffic.elapsedSeconds),
-        targetsMet: holds.length >= o.holds && paidTold >= o.paid && traffic.cancelled >= o.cancelled,
+        targetsMet: holds.length >= o.holds && paidAtGateway >= o.paid && traffic.cancelled >= o.cancelled,
       },
       faults: { ...faultLog, workerStartSeconds: stack.workerStartSeconds(), events: stack.events, unexpectedExits: stack.unexpectedExits, smtpRefused: stack.smtp.refused },
       settle: { seconds: settleSeconds, settled: state !== null && settled(state), state },
@@ -184,6 +196,7 @@ export async function runChaos(o: ChaosOptions, log: (m: string) => void): Promi
       ok: Object.values(a.zeros).every((n) => n === 0),
       violations: a.violations,
       keptByCancellationRules: a.keptByCancellationRules,
+      holdsNotStartedYet: a.holdsNotStartedYet,
       http: a.http,
       inventory: a.inventory,
       postgres: a.postgres,
