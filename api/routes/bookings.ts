@@ -44,14 +44,17 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
   /**
    * The booking's live state from its actor (or, until the inventory has
    * started the actor, from the held booking); owners and staff only. While
-   * Temporal is unavailable, the booking as its records show it, marked stale.
+   * Temporal is down, the booking as its records show it, marked stale. Not
+   * when the server is up but the actor does not answer in time (no worker,
+   * or a busy one): the records lag the actor (a payment in progress is not
+   * recorded), so a client polling for a change would be misled; that is a 503.
    */
   async function loadBooking(req: FastifyRequest, pnr: string): Promise<{ view: BookingView; source: 'live' | 'records' }> {
     let live;
     try {
       live = await temporal(() => app.bookingActors.live(pnr, { start: false }));
     } catch (err) {
-      if (!(err instanceof DependencyUnavailable) || err.dependency !== 'temporal') throw err;
+      if (!(err instanceof DependencyUnavailable) || err.dependency !== 'temporal' || err.kind !== 'down') throw err;
       const recorded = await bookingFromRecords(app.db, app.journeys, pnr);
       // No record yet (held a moment ago, its actor not yet started): nothing honest to answer but "later".
       if (!recorded) throw err;
@@ -289,10 +292,11 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           pending = await stateOf(handle);
         } catch (err) {
           if (!(err instanceof DependencyUnavailable)) throw err;
-          // The actor is too busy to answer a query: the records show the booking well enough for a 202.
+          // The actor is too busy to answer a query: the records show the booking well enough for a 202
+          // (they do not record a payment in progress, which this one is: the actor accepted it).
           const recorded = await bookingFromRecords(app.db, app.journeys, req.params.pnr);
           if (!recorded) throw paymentOutcomeUnknown(err);
-          pending = recorded;
+          pending = { ...recorded, status: 'payment_pending' };
         }
         return reply.status(202).send(present(pending));
       }
