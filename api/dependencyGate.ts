@@ -17,7 +17,7 @@ export interface GateOptions {
 
 export class DependencyGate {
   private downSince: number | null = null;
-  private probing = false;
+  private probing: Promise<void> | null = null;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
 
@@ -68,10 +68,12 @@ export class DependencyGate {
     else this.markDown(err);
   }
 
-  close(): void {
+  /** Stops probing; resolves once a probe in flight has finished (so its client can be closed under it). */
+  async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.probing;
   }
 
   private markDown(err: unknown): void {
@@ -100,16 +102,17 @@ export class DependencyGate {
     this.timer.unref();
   }
 
-  private async probeOnce(): Promise<void> {
-    if (this.probing || this.closed) return;
-    this.probing = true;
-    try {
-      await this.opts.probe();
-      this.markUp();
-    } catch (err) {
-      this.markDown(err);
-    } finally {
-      this.probing = false;
-    }
+  private probeOnce(): Promise<void> {
+    if (this.probing || this.closed) return this.probing ?? Promise.resolve();
+    this.probing = this.opts
+      .probe()
+      .then(
+        () => this.markUp(),
+        (err: unknown) => this.markDown(err),
+      )
+      .finally(() => {
+        this.probing = null;
+      });
+    return this.probing;
   }
 }

@@ -91,7 +91,7 @@ export default fp<{ databaseUrl: string; connectTimeoutMs: number; statementTime
     app.decorate('pingDb', ping);
     app.decorate('postgresGate', gate);
     app.addHook('onClose', async () => {
-      gate.close();
+      await gate.close();
       await pool.end();
     });
   },

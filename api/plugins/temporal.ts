@@ -61,7 +61,7 @@ export default fp<{ address: string; namespace: string; callTimeoutMs: number; r
     });
     app.decorate('withTemporal', <T>(ms: number, fn: () => Promise<T>) => gate.run(() => connection.withDeadline(Date.now() + ms, fn)));
     app.addHook('onClose', async () => {
-      gate.close();
+      await gate.close();
       await connection.close();
     });
   },

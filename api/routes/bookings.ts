@@ -1,5 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { WorkflowFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  WorkflowUpdateStage,
+  type UpdateDefinition,
+  type WorkflowHandle,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import {
   bookingStateQuery,
@@ -70,15 +78,70 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
     return visibleTo(req, ref.userId, pnr, ref);
   }
 
-  /** A payment the actor accepted whose outcome cannot be read now. */
-  function paymentOutcomeUnknown(err: DependencyUnavailable): DependencyUnavailable {
+  /** A request the actor accepted whose outcome cannot be read now: say so, never "do it again". */
+  function outcomeUnknown(err: DependencyUnavailable, what: string): DependencyUnavailable {
     return new DependencyUnavailable(
       'temporal',
       err.kind,
       err.retryAfterSeconds,
-      'the payment was accepted but its outcome cannot be read now; check GET /bookings/{pnr} shortly (do not pay again)',
+      `the ${what} was accepted but its outcome cannot be read now; check GET /bookings/{pnr} shortly (do not send it again)`,
       err,
     );
+  }
+
+  /** The update call ran out of time (the server is up; the actor's worker did not answer in time). */
+  const updateTimedOut = (err: unknown) =>
+    err instanceof DependencyUnavailable && err.kind === 'timeout' && err.cause instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
+
+  /**
+   * Sends a pay or cancel update to the booking actor and waits for its outcome up to
+   * PAYMENT_WAIT_SECONDS. Each attempt to have it accepted has the short call deadline, so an
+   * unreachable server is a 503 at once; an attempt that only ran out of time (a worker busy after a
+   * rush) is sent again with the same update id, which joins the first — never a second payment —
+   * until the wait is over. `outcome` null: not known in time (the caller answers 202).
+   */
+  async function sendAndWait<A>(
+    handle: WorkflowHandle,
+    def: UpdateDefinition<BookingView, [A]>,
+    arg: A,
+    what: string,
+  ): Promise<{ outcome: BookingView | null; accepted: boolean }> {
+    const until = Date.now() + cfg.paymentWaitSeconds * 1000;
+    const left = () => Math.max(100, until - Date.now());
+    const updateId = randomUUID();
+    let accepted: WorkflowUpdateHandle<BookingView> | null = null;
+    while (!accepted) {
+      try {
+        accepted = await temporal(
+          () => handle.startUpdate(def, { args: [arg], updateId, waitForStage: WorkflowUpdateStage.ACCEPTED }),
+          Math.min(deadlines.temporalCallMs, left()),
+        );
+      } catch (err) {
+        if (!updateTimedOut(err)) throw err;
+        if (until - Date.now() <= 100) return { outcome: null, accepted: false };
+      }
+    }
+    const update = accepted;
+    try {
+      return { outcome: await temporal(() => update.result(), left()), accepted: true };
+    } catch (err) {
+      if (updateTimedOut(err)) return { outcome: null, accepted: true };
+      if (err instanceof DependencyUnavailable) throw outcomeUnknown(err, what);
+      throw err;
+    }
+  }
+
+  /** The state for a 202: from the actor, or (too busy to answer a query) from the records. */
+  async function pendingView(handle: WorkflowHandle, pnr: string, accepted: { status: BookingView['status'] } | null, what: string): Promise<BookingView> {
+    try {
+      return await stateOf(handle);
+    } catch (err) {
+      if (!(err instanceof DependencyUnavailable)) throw err;
+      const recorded = await bookingFromRecords(app.db, app.journeys, pnr);
+      if (!recorded) throw outcomeUnknown(err, what);
+      // The records do not show a request in progress; the actor has accepted this one.
+      return accepted ? { ...recorded, status: accepted.status } : recorded;
+    }
   }
 
   /** The actor's current state, for answers that report it (202, already confirmed/cancelled). */
@@ -265,39 +328,18 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         if (err instanceof CardInvalidError) throw new AppError('CARD_INVALID', err.message, { reason: err.code });
         throw err;
       }
-      // Sent with a short deadline, so an unreachable server is a 503 at once; once the actor has
-      // accepted the payment, its outcome is awaited up to PAYMENT_WAIT_SECONDS, then 202.
-      let result: BookingView | null;
+      let sent;
       try {
-        const update = await temporal(() =>
-          handle.startUpdate(payUpdate, { args: [{ paymentToken: token.token, last4: token.last4 }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
-        );
-        try {
-          result = await temporal(() => update.result(), cfg.paymentWaitSeconds * 1000);
-        } catch (err) {
-          if (!(err instanceof DependencyUnavailable)) throw err;
-          // Accepted, then Temporal went away before the outcome: say so, never "retry the payment".
-          if (err.kind !== 'timeout' || !(err.cause instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw paymentOutcomeUnknown(err);
-          result = null;
-        }
+        sent = await sendAndWait(handle, payUpdate, { paymentToken: token.token, last4: token.last4 }, 'payment');
       } catch (err) {
         throw updateRefusal(err, 'BOOKING_NOT_PAYABLE') ?? err;
       }
       await app.availability.invalidate({ trainNumber: view.trainNumber, runDate: view.runDate, classCode: view.classCode });
+      const result = sent.outcome;
       if (result === null) {
-        req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr) }, 'payment pending');
+        req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), accepted: sent.accepted }, 'payment pending');
         app.metrics.bookingOutcome('payment_pending');
-        let pending: BookingView;
-        try {
-          pending = await stateOf(handle);
-        } catch (err) {
-          if (!(err instanceof DependencyUnavailable)) throw err;
-          // The actor is too busy to answer a query: the records show the booking well enough for a 202
-          // (they do not record a payment in progress, which this one is: the actor accepted it).
-          const recorded = await bookingFromRecords(app.db, app.journeys, req.params.pnr);
-          if (!recorded) throw paymentOutcomeUnknown(err);
-          pending = { ...recorded, status: 'payment_pending' };
-        }
+        const pending = await pendingView(handle, req.params.pnr, sent.accepted ? { status: 'payment_pending' } : null, 'payment');
         return reply.status(202).send(present(pending));
       }
       if (result.status === 'payment_failed') {
@@ -319,13 +361,14 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['bookings'],
         summary: 'Cancel a booking (refund by the cancellation rules)',
+        description: '200 with the cancelled booking; 202 while the cancellation (and its refund) is still running after PAYMENT_WAIT_SECONDS: poll GET /bookings/{pnr}.',
         security: [{ bearerAuth: [] }],
         params: PnrParams,
         body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })),
-        response: { 200: BookingViewSchema, ...errorResponses(400, 401, 404, 409, 413, 429, 503) },
+        response: { 200: BookingViewSchema, 202: BookingViewSchema, ...errorResponses(400, 401, 404, 409, 413, 429, 503) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       app.temporalGate.check();
       const view = await bookingRef(req, req.params.pnr);
       const { handle } = view;
@@ -334,11 +377,13 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         throw new AppError(view.status === 'payment_pending' ? 'PAYMENT_IN_PROGRESS' : 'BOOKING_NOT_CANCELLABLE', `booking is ${view.status}`);
       }
       try {
-        // The refund runs inside the update: its outcome may take a few seconds (the payment wait bounds it).
-        const result = await temporal(
-          () => handle.executeUpdate(cancelUpdate, { args: [{ reason: req.body?.reason ?? 'requested by traveller', by: `user:${req.user.sub}` }] }),
-          cfg.paymentWaitSeconds * 1000,
-        );
+        // The refund runs inside the update: its outcome is awaited as long as a payment's, then 202.
+        const sent = await sendAndWait(handle, cancelUpdate, { reason: req.body?.reason ?? 'requested by traveller', by: `user:${req.user.sub}` }, 'cancellation');
+        const result = sent.outcome;
+        if (result === null) {
+          req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), accepted: sent.accepted }, 'cancellation pending');
+          return reply.status(202).send(present(await pendingView(handle, req.params.pnr, null, 'cancellation')));
+        }
         await app.availability.invalidate({ trainNumber: view.trainNumber, runDate: view.runDate, classCode: view.classCode });
         req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), refunded: result.amountRefunded }, 'booking cancelled');
         app.metrics.bookingOutcome('cancelled');

@@ -117,7 +117,7 @@ describe('DependencyGate', () => {
       expect(gate.isDown).toBe(false);
       await expect(gate.run(async () => 42)).resolves.toBe(42);
     } finally {
-      gate.close();
+      await gate.close();
     }
   });
 
@@ -140,7 +140,7 @@ describe('DependencyGate', () => {
       await tick(30);
       expect(gate.isDown).toBe(true);
     } finally {
-      gate.close();
+      await gate.close();
     }
   });
 
@@ -152,7 +152,7 @@ describe('DependencyGate', () => {
       await expect(gate.run(() => Promise.reject(pgError('57P01')))).rejects.toBeInstanceOf(DatabaseError);
       expect(gate.isDown).toBe(false);
     } finally {
-      gate.close();
+      await gate.close();
     }
   });
 });
