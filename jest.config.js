@@ -1,5 +1,6 @@
-// Two projects: `unit` needs nothing running; `integration` brings up (or
-// reuses) the Temporal dev server and a fresh test database in globalSetup.
+// Three projects: `unit` needs nothing running; `integration` brings up (or
+// reuses) the Temporal dev server and a fresh test database in globalSetup;
+// `cluster` (test/integration/cluster.*) runs on the real Temporal server on Postgres.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -47,8 +48,18 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/cluster\\.'],
       globalSetup: '<rootDir>/test/setup/globalSetup.ts',
       globalTeardown: '<rootDir>/test/setup/globalTeardown.ts',
+    },
+    {
+      // The same kind of tests against the real Temporal server on Postgres (temporal/server.ts).
+      ...shared,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/integration/cluster.*.test.ts'],
+      setupFiles: ['<rootDir>/test/setup/clusterSetupFile.ts'],
+      globalSetup: '<rootDir>/test/setup/clusterGlobalSetup.ts',
+      globalTeardown: '<rootDir>/test/setup/clusterGlobalTeardown.ts',
     },
   ],
 };

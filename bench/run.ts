@@ -68,7 +68,8 @@ import { markdownTable, r0, r1, r2 } from './lib/stats';
 const HELP = `npm run bench -- [options]
 
   --temporal file        the Temporal server's state: file (dev server on a fresh SQLite file, durable;
-                         the default) or memory (in memory, for comparisons with earlier figures)
+                         the default), memory (in memory, for comparisons with earlier figures) or
+                         postgres (the real server v1.29.1 on the local Postgres, as npm run cluster)
   --e2e-rate 50          open-loop end-to-end level: bookings held and paid at this many per second
                          (0: none); latency from the scheduled send
   --e2e-seconds 60       its length
@@ -212,7 +213,7 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--temporal': {
         const v = value();
-        if (v !== 'file' && v !== 'memory') throw new Error(`--temporal wants file or memory, got ${v}`);
+        if (v !== 'file' && v !== 'memory' && v !== 'postgres') throw new Error(`--temporal wants file, memory or postgres, got ${v}`);
         a.temporal = v;
         break;
       }
@@ -406,7 +407,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     stack = await startBenchStack({ ...DEFAULT_STACK, temporal: args.temporal, log: say });
     const s = stack;
-    say(`stack up in ${r1((Date.now() - t0) / 1000)} s (Temporal ${s.temporalMode === 'file' ? `durable, SQLite file ${s.temporalDbFile}` : 'in memory'})`);
+    say(`stack up in ${r1((Date.now() - t0) / 1000)} s (Temporal ${s.temporalMode === 'file' ? `durable, SQLite file ${s.temporalDbFile}` : s.temporalMode === 'postgres' ? 'server v1.29.1 on Postgres' : 'in memory'})`);
     if (!s.temporalMetricsUrl) say('WARNING: no metrics endpoint of the Temporal server: actions are counted from histories only');
 
     const target = await loadTarget(s.pool, args.train, args.classCode);
@@ -755,7 +756,8 @@ async function main(): Promise<void> {
     pgBackends.stop();
 
     const headline = renderHeadline({
-      temporalMode: s.temporalMode === 'file' ? 'dev server, durable SQLite file' : 'dev server, in memory',
+      temporalMode:
+        s.temporalMode === 'file' ? 'dev server, durable SQLite file' : s.temporalMode === 'postgres' ? 'server v1.29.1 on Postgres' : 'dev server, in memory',
       levels: reports.filter((l) => l.report).map(headlineLevel),
       baseline: baselineRuns,
       floor,
@@ -832,7 +834,7 @@ function headlineLevel(l: LevelReport): HeadlineLevel {
 
 function renderSoak(soak: SoakReport, mode: TemporalMode): string {
   const out: string[] = [];
-  out.push(`### Soak: ${soak.rate} bookings/s offered (hold, then pay) for ${soak.minutes} minutes (Temporal: ${mode === 'file' ? 'durable SQLite file' : 'in memory'})`);
+  out.push(`### Soak: ${soak.rate} bookings/s offered (hold, then pay) for ${soak.minutes} minutes (Temporal: ${mode === 'file' ? 'durable SQLite file' : mode === 'postgres' ? 'server on Postgres' : 'in memory'})`);
   out.push('');
   const procs = soak.windows.length ? Object.keys(soak.windows[0]!.rssMiB) : [];
   out.push(

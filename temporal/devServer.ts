@@ -29,12 +29,12 @@ export const TEMPORAL_CLI_VERSION = '1.5.1';
 const CLI_GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`;
 const EXE = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
 
-type Log = (msg: string) => void;
+export type Log = (msg: string) => void;
 const defaultLog: Log = (msg) => process.stderr.write(`[temporal] ${msg}\n`);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function errMsg(err: unknown): string {
+export function errMsg(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -67,7 +67,7 @@ function cliVersion(bin: string): Promise<string | null> {
   });
 }
 
-async function isExecutableFile(file: string): Promise<boolean> {
+export async function isExecutableFile(file: string): Promise<boolean> {
   try {
     const st = await fsp.stat(file);
     if (!st.isFile()) return false;
@@ -79,7 +79,7 @@ async function isExecutableFile(file: string): Promise<boolean> {
 }
 
 /** Absolute path of `name` found on PATH, or null. */
-async function whichOnPath(name: string, extraDirs: string[] = []): Promise<string | null> {
+export async function whichOnPath(name: string, extraDirs: string[] = []): Promise<string | null> {
   const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).concat(extraDirs);
   const exts = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
   for (const dir of dirs) {
@@ -91,7 +91,7 @@ async function whichOnPath(name: string, extraDirs: string[] = []): Promise<stri
   return null;
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -107,7 +107,7 @@ const LOCK_WAIT_MS = 60 * 60_000;
  * Exclusive lock file created with O_EXCL ('wx'). A lock whose owner pid is dead, or which is
  * older than LOCK_STALE_MS, is considered stale and removed. Returns a release function.
  */
-async function acquireLock(lockFile: string, log: Log): Promise<() => Promise<void>> {
+export async function acquireLock(lockFile: string, log: Log): Promise<() => Promise<void>> {
   await fsp.mkdir(path.dirname(lockFile), { recursive: true });
   const deadline = Date.now() + LOCK_WAIT_MS;
   let announced = false;
@@ -291,7 +291,7 @@ export interface DevServerHandle {
   stop(): Promise<void>;
 }
 
-function parseAddress(address: string): { host: string; port: number } {
+export function parseAddress(address: string): { host: string; port: number } {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:]+):(\d+)$/.exec(address);
   if (!m || !m[1] || !m[2]) throw new Error(`Invalid Temporal address "${address}" (expected host:port)`);
   return { host: m[1], port: Number(m[2]) };
@@ -303,7 +303,7 @@ function urlHost(host: string): string {
 }
 
 /** Connects if a Temporal frontend answers on address (getSystemInfo succeeds), else null. */
-async function tryConnect(address: string, timeoutMs: number): Promise<Connection | null> {
+export async function tryConnect(address: string, timeoutMs: number): Promise<Connection | null> {
   let conn: Connection | undefined;
   try {
     conn = await Connection.connect({ address, connectTimeout: timeoutMs });
@@ -316,7 +316,7 @@ async function tryConnect(address: string, timeoutMs: number): Promise<Connectio
 }
 
 /** True if something accepts TCP connections on host:port. */
-function portInUse(host: string, port: number): Promise<boolean> {
+export function portInUse(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (v: boolean) => {
@@ -329,7 +329,7 @@ function portInUse(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function readTail(file: string, fromOffset: number, lines = 40): Promise<string> {
+export async function readTail(file: string, fromOffset: number, lines = 40): Promise<string> {
   try {
     const buf = await fsp.readFile(file);
     const text = buf.subarray(Math.min(fromOffset, buf.length)).toString('utf8');
@@ -339,7 +339,7 @@ async function readTail(file: string, fromOffset: number, lines = 40): Promise<s
   }
 }
 
-async function readPidFile(pidFile: string): Promise<number | null> {
+export async function readPidFile(pidFile: string): Promise<number | null> {
   try {
     const pid = Number.parseInt((await fsp.readFile(pidFile, 'utf8')).trim(), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : null;
@@ -372,7 +372,7 @@ async function servesPort(pid: number, port: number): Promise<boolean> {
 }
 
 /** Signals pid (its process group when group=true), waits up to 10 s, then SIGKILLs. */
-async function terminate(pid: number, group: boolean, exited: () => boolean): Promise<void> {
+export async function terminate(pid: number, group: boolean, exited: () => boolean): Promise<void> {
   const send = (sig: NodeJS.Signals) => {
     try {
       process.kill(group ? -pid : pid, sig);
@@ -461,7 +461,7 @@ async function ensureNamespace(conn: Connection, namespace: string, log: Log): P
   });
 }
 
-async function pollUntil(what: string, timeoutMs: number, probe: () => Promise<void>): Promise<void> {
+export async function pollUntil(what: string, timeoutMs: number, probe: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown;
   for (;;) {
@@ -518,7 +518,7 @@ async function ensureSearchAttributes(conn: Connection, namespace: string, log: 
   });
 }
 
-async function ensureNamespaceAndAttributes(address: string, namespace: string, log: Log): Promise<void> {
+export async function ensureNamespaceAndAttributes(address: string, namespace: string, log: Log): Promise<void> {
   const conn = await tryConnect(address, 10_000);
   if (!conn) throw new Error(`Temporal server on ${address} stopped answering`);
   try {

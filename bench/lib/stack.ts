@@ -18,12 +18,18 @@ import { createDb } from '../../db/client';
 import { defaultDataDir } from '../../db/seed/dataDir';
 import { importTimetable } from '../../db/seed/import';
 import { ensureDevServer, ensureTemporalCli, type DevServerHandle } from '../../temporal/devServer';
+import { ensurePostgresServer } from '../../temporal/server';
+import { DATABASES, PORTS } from '../../temporal/serverConfig';
 import { processTree } from './procs';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Where the Temporal server keeps its state: a SQLite file (durable, the default) or memory. */
-export type TemporalMode = 'file' | 'memory';
+/**
+ * Where the Temporal server keeps its state: a SQLite file (durable, the default), memory, or
+ * `postgres`: the real server v1.29.1 on the local Postgres (temporal/server.ts, databases
+ * temporal_bench and temporal_visibility_bench, recreated each run), as in production.
+ */
+export type TemporalMode = 'file' | 'memory' | 'postgres';
 
 export interface StackOptions {
   temporal: TemporalMode;
@@ -175,11 +181,21 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
   process.once('exit', killAll);
 
   try {
-    await ensureTemporalCli(log);
+    if (opts.temporal !== 'postgres') await ensureTemporalCli(log);
     // A fresh file each run: no workflow of an earlier run competes with this one.
     const dbFile = opts.temporal === 'file' ? path.join(opts.logDir, 'temporal.db') : null;
     if (dbFile) for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
-    const temporalReady = ensureDevServer({
+    const temporalReady: Promise<DevServerHandle> = opts.temporal === 'postgres'
+      ? ensurePostgresServer({
+          ports: { ...PORTS.bench, frontend: opts.temporalPort, ui: opts.temporalUiPort, metrics: opts.temporalMetricsPort },
+          databases: DATABASES.bench,
+          databaseUrl: opts.databaseUrl,
+          rootDir: path.join(opts.logDir, 'temporal-server'),
+          detached: false,
+          recreate: true,
+          log,
+        }).then((h) => ({ started: h.started, pid: h.pids.server ?? undefined, uiUrl: h.uiUrl, stop: h.stop }))
+      : ensureDevServer({
       address: temporalAddress,
       uiPort: opts.temporalUiPort,
       namespace,
