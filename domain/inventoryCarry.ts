@@ -166,6 +166,48 @@ export function decodeClosed(c: CompactClosed): Record<string, number> {
   return closed;
 }
 
+// ---------------------------------------------------------------------------
+// Size, without encoding
+
+const len36 = (n: number) => (n < 36 ? 1 : n < 1296 ? 2 : n < 46_656 ? 3 : n < 1_679_616 ? 4 : n.toString(36).length);
+const idLength = (id: string) => (/^[0-9A-Za-z_.!~*'()-]*$/.test(id) ? id.length : encodeURIComponent(id).length);
+
+/**
+ * An upper bound (within a few per cent) of jsonBytes({ compact: encodeInventory(state),
+ * closedCompact: encodeClosed(closed), stats, lastBoardingAt }), computed without
+ * building the strings: a pure function of the state, cheap enough to ask on
+ * every workflow activation while a run decides whether its queue of starts fits.
+ */
+export function estimateCarryBytes(state: InventoryState, closed: Record<string, number>, stats: unknown): number {
+  let n = 200 + JSON.stringify(stats).length + String(state.stopCount).length;
+  let coach: string | undefined;
+  for (const b of state.berths) {
+    // A new coach: its name and the JSON around it; then up to 2 digits (type, quota) and ~3 of berth numbers per berth.
+    if (b.coach !== coach) {
+      coach = b.coach;
+      n += JSON.stringify(b.coach).length + 16;
+    }
+    n += 2 + (b.quota === 'GN' ? 0 : 1) + (b.berthNo > 1295 ? 4 : 3);
+  }
+  for (const id in state.bookings) {
+    if (!Object.hasOwn(state.bookings, id)) continue;
+    const b = state.bookings[id]!;
+    n += idLength(id) + len36(b.fromSeq) + len36(b.toSeq) + 4;
+    for (const berth of b.berths) n += len36(berth) + 1;
+    if (b.status === 'held') n += 1 + (b.holdExpiresAt === undefined ? 0 : time36(b.holdExpiresAt).length);
+    if (b.quota !== 'GN') n += 3;
+  }
+  if (state.waitlist.length > 0) n += JSON.stringify(state.waitlist).length;
+  const groups = new Set<number>();
+  for (const id in closed) {
+    if (!Object.hasOwn(closed, id)) continue;
+    n += idLength(id) + 1;
+    groups.add(Math.ceil(closed[id]! / CLOSED_GROUP_MS));
+  }
+  // Each group: [at,"…"] with a 13-digit time.
+  return n + groups.size * 20;
+}
+
 /** Bytes of a value as the default JSON payload converter writes it. */
 export function jsonBytes(value: unknown): number {
   // The workflow sandbox has no Buffer/TextEncoder guarantee; count UTF-8 bytes by hand.

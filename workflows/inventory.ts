@@ -71,7 +71,7 @@ import {
   seatMap,
   type InventoryState,
 } from '../domain/allocation';
-import { decodeClosed, decodeInventory, encodeClosed, encodeInventory, jsonBytes, pruneClosed } from '../domain/inventoryCarry';
+import { decodeClosed, decodeInventory, encodeClosed, encodeInventory, estimateCarryBytes, jsonBytes, pruneClosed } from '../domain/inventoryCarry';
 
 export { HOLD_GRACE_MS };
 
@@ -137,8 +137,6 @@ const MAX_CARRIED_START_BYTES = 300_000;
  */
 const SOFT_CARRY_BYTES = 480_000;
 const HARD_CARRY_BYTES = 1_500_000;
-/** Added per message to the carry measured when the run fell due (a hold's token is ~25 bytes per passenger). */
-const CARRY_BYTES_PER_MESSAGE_ESTIMATE = 200;
 
 /** Booking ids released are remembered this long, to refuse a late duplicate hold. */
 const CLOSED_RETENTION_MS = 24 * 3600_000;
@@ -200,15 +198,13 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const pendingStarts: BookingInput[] = carry?.pendingStarts ?? [];
   const sizeOf = (b: BookingInput) => JSON.stringify(b).length;
   let pendingBytes = pendingStarts.reduce((n, b) => n + sizeOf(b), 0);
-  /** Bytes of the carry without the starts, measured when the run fell due (then estimated per message). */
-  let carryBase: { bytes: number; atMessage: number } | undefined;
-  const carryBaseBytes = () => {
-    if (!carryBase) carryBase = { bytes: jsonBytes(carryWithoutStarts()), atMessage: messagesThisRun };
-    return carryBase.bytes + (messagesThisRun - carryBase.atMessage) * CARRY_BYTES_PER_MESSAGE_ESTIMATE;
-  };
+  // The carry's size without the starts is estimated from the state each time it is asked (a pure function, a few
+  // ms for a full run): a value cached when first asked would depend on when that was, and update validators,
+  // which ask too, are not replayed.
   const startsFitInCarry = () =>
     lifecycle
-      ? pendingStarts.length === 0 || carryBaseBytes() + pendingBytes <= (pastHardBounds() ? HARD_CARRY_BYTES : SOFT_CARRY_BYTES)
+      ? pendingStarts.length === 0 ||
+        estimateCarryBytes(state as InventoryState, closed, stats) + pendingBytes <= (pastHardBounds() ? HARD_CARRY_BYTES : SOFT_CARRY_BYTES)
       : pendingStarts.length <= 100 || pendingBytes <= MAX_CARRIED_START_BYTES;
   let messagesThisRun = 0;
   let lastHoldAt = 0;
@@ -430,8 +426,6 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
       }
       for (const done of pendingStarts.splice(0, pnrs.length)) pendingBytes -= sizeOf(done);
       stats.actorsStarted = (stats.actorsStarted ?? 0) + pnrs.length;
-      // The queue shrank: measure the carry afresh when it is next needed.
-      carryBase = undefined;
     }
   };
   void startActors();

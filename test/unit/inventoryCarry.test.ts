@@ -4,7 +4,7 @@
 // room left for the queue of booking-actor starts.
 import fc from 'fast-check';
 import { allocate, availability, confirm, createInventory, release, seatMap, type BerthInput } from '../../domain/allocation';
-import { decodeClosed, decodeInventory, encodeClosed, encodeInventory, jsonBytes, pruneClosed } from '../../domain/inventoryCarry';
+import { decodeClosed, decodeInventory, encodeClosed, encodeInventory, estimateCarryBytes, jsonBytes, pruneClosed } from '../../domain/inventoryCarry';
 import { closedIds, fillLargestRun } from '../../bench/lib/fullRun';
 
 const TYPES = ['LB', 'MB', 'UB', 'SL'] as const;
@@ -76,4 +76,31 @@ it('carries the full, fragmented run of the largest class (18237 SL) in under a 
   expect(plain).toBeGreaterThan(1_500_000);
   expect(compact).toBeLessThan(plain / 5);
   expect(compact).toBeLessThan(400 * 1024);
+}, 240_000);
+
+it('estimates the carry from above, closely, without encoding it', () => {
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 40 }), fc.array(fc.tuple(fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 10_000_000 })), { maxLength: 30 }), (ops, closedList) => {
+      const state = createInventory({ berths: layout(), stopCount: 8 });
+      for (const o of ops) {
+        if (o.kind === 'hold') {
+          const passengers = Array.from({ length: o.pax }, () => ({ name: 'P', age: 30, gender: 'F' as const }));
+          allocate(state, { bookingId: o.id, fromSeq: o.from, toSeq: Math.min(7, o.from + o.len), passengers, quota: o.quota, ...(o.expiry === undefined ? {} : { holdExpiresAt: o.expiry }) });
+        } else if (o.kind === 'confirm') confirm(state, o.id);
+        else release(state, o.id);
+      }
+      const closed = Object.fromEntries(closedList.filter(([id]) => id !== '__proto__'));
+      const stats = { runs: 1, holds: ops.length };
+      const actual = jsonBytes({ compact: encodeInventory(state), closedCompact: encodeClosed(closed), stats, lastBoardingAt: 1_800_000_000_000 });
+      expect(estimateCarryBytes(state, closed, stats)).toBeGreaterThanOrEqual(actual);
+    }),
+    { numRuns: 300 },
+  );
+  const { state } = fillLargestRun({ fullAfter: 300 });
+  const closed = closedIds(5_000, 1_800_000_000_000, 3_600_000);
+  const stats = { runs: 3, holds: 12_000 };
+  const actual = jsonBytes({ compact: encodeInventory(state), closedCompact: encodeClosed(closed), stats, lastBoardingAt: 1_800_000_000_000 });
+  const estimate = estimateCarryBytes(state, closed, stats);
+  expect(estimate).toBeGreaterThanOrEqual(actual);
+  expect(estimate).toBeLessThan(actual * 1.1);
 }, 240_000);
