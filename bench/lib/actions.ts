@@ -3,8 +3,8 @@
 //     and after its work has drained: every billable request and command of the namespace;
 //   - from workflow histories, as Temporal Cloud bills them: start (incl. continue-as-new),
 //     signal, accepted update, activity start or retry, timer, search-attribute upsert,
-//     signal to / start of another workflow, 1 each; all local activities recorded in one
-//     workflow task count as 1. Queries and rejected updates leave nothing in a history,
+//     signal to / start of another workflow, 1 each (a signal between two workflows once, at
+//     the sender); all local activities recorded in one workflow task count as 1. Queries and rejected updates leave nothing in a history,
 //     so this count is a lower bound of the server's.
 import { temporal } from '@temporalio/proto';
 
@@ -71,7 +71,8 @@ export function historyActions(history: HistoryEvent[]): ActionCounts {
         add('start');
         break;
       case ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
-        add('signal');
+        // A signal sent by another workflow was counted there, as its command: once, not twice.
+        if (!e.workflowExecutionSignaledEventAttributes?.externalWorkflowExecution?.workflowId) add('signal');
         break;
       case ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
         add('update');

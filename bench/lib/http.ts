@@ -13,10 +13,12 @@ export interface HttpResult {
   ms: number;
   /** Set when no answer came: what went wrong. */
   error?: string;
+  /** Seconds of a Retry-After header, when the answer had one. */
+  retryAfter?: number;
 }
 
 export interface HttpClient {
-  request(method: string, path: string, body?: unknown, token?: string): Promise<HttpResult>;
+  request(method: string, path: string, body?: unknown, token?: string, extraHeaders?: Record<string, string>): Promise<HttpResult>;
   /** Closes every pooled socket. */
   close(): void;
 }
@@ -25,7 +27,7 @@ export function httpClient(baseUrl: string, opts: { maxSockets: number; timeoutM
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets });
   return {
-    request(method, path, body, token) {
+    request(method, path, body, token, extraHeaders) {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
       if (payload !== undefined) {
@@ -33,6 +35,7 @@ export function httpClient(baseUrl: string, opts: { maxSockets: number; timeoutM
         headers['content-length'] = Buffer.byteLength(payload);
       }
       if (token) headers.authorization = `Bearer ${token}`;
+      if (extraHeaders) Object.assign(headers, extraHeaders);
       const t0 = performance.now();
       return new Promise<HttpResult>((resolve) => {
         let settled = false;
@@ -54,7 +57,8 @@ export function httpClient(baseUrl: string, opts: { maxSockets: number; timeoutM
               } catch {
                 parsed = text.slice(0, 200);
               }
-              done({ status: res.statusCode ?? 0, body: parsed });
+              const ra = Number(res.headers['retry-after']);
+              done({ status: res.statusCode ?? 0, body: parsed, ...(Number.isFinite(ra) && res.headers['retry-after'] !== undefined ? { retryAfter: ra } : {}) });
             });
             res.on('error', (err) => done({ status: 0, body: null, error: `response: ${err.message}` }));
           },
