@@ -50,6 +50,7 @@ export interface Summary {
   codes: Record<string, number>;
   mutations: Record<string, number>;
   perRoute: Record<string, { requests: number; statuses: Record<string, number> }>;
+  /** One sample per sort of violation (kind, route, mutation, status), up to 500. */
   violations: { total: number; byKind: Record<string, number>; byRoute: Record<string, number>; samples: Violation[] };
 }
 
@@ -125,7 +126,7 @@ export async function fuzz(opts: FuzzOptions): Promise<Summary> {
       bump(s.violations.byRoute, req.op);
       // Keep a few of each sort, not thousands of the same.
       const sort = `${v.kind}|${req.op}|${req.mutation}|${status}`;
-      if (sampled.has(sort) || s.violations.samples.length >= 100) continue;
+      if (sampled.has(sort) || s.violations.samples.length >= 500) continue;
       sampled.add(sort);
       s.violations.samples.push({
         index: req.index,
