@@ -28,7 +28,7 @@ export interface BookingFacts {
 
 /** A refusal: the API turns the code into its error code (api/routes/bookings.ts). */
 export interface Refusal {
-  code: 'BOOKING_NOT_PAYABLE' | 'HOLD_EXPIRED' | 'BOOKING_NOT_CANCELLABLE' | 'PAYMENT_IN_PROGRESS' | 'INVALID_REQUEST' | 'NOTHING_TO_RESOLVE';
+  code: 'BOOKING_NOT_PAYABLE' | 'HOLD_EXPIRED' | 'BOOKING_NOT_CANCELLABLE' | 'PAYMENT_IN_PROGRESS' | 'INVALID_REQUEST' | 'REFUND_NOT_OWED';
   message: string;
 }
 
@@ -80,7 +80,7 @@ export function cancelRefusal(f: BookingFacts): Refusal | null {
 
 /** May support resolve a refund the gateway rejected? */
 export function refundResolutionRefusal(f: BookingFacts): Refusal | null {
-  return f.refundOwed ? null : refuse('NOTHING_TO_RESOLVE', 'no rejected refund is waiting for support');
+  return f.refundOwed ? null : refuse('REFUND_NOT_OWED', 'no rejected refund is waiting for support');
 }
 
 /** Charge failures after which charging again with the same card cannot help. */

@@ -7,7 +7,9 @@ import {
   cancelUpdate,
   extendHoldSignal,
   resendTicketSignal,
+  recordManualRefundUpdate,
   retryPaymentUpdate,
+  retryRefundUpdate,
   type BookingView,
 } from '../../contracts';
 import { auditTrail } from '../../db/repositories/audit';
@@ -30,7 +32,7 @@ function rejection(err: unknown): AppError | null {
   if (err instanceof WorkflowNotFoundError) return new AppError('BOOKING_NOT_FOUND', 'no live booking with this PNR');
   if (!(err instanceof WorkflowUpdateFailedError)) return null;
   const m = /^([A-Z_]+): (.*)$/.exec((err.cause as Error | undefined)?.message ?? '');
-  const codes: ErrorCode[] = ['HOLD_EXPIRED', 'BOOKING_NOT_PAYABLE', 'BOOKING_NOT_CANCELLABLE', 'PAYMENT_IN_PROGRESS'];
+  const codes: ErrorCode[] = ['HOLD_EXPIRED', 'BOOKING_NOT_PAYABLE', 'BOOKING_NOT_CANCELLABLE', 'PAYMENT_IN_PROGRESS', 'REFUND_NOT_OWED'];
   if (m && codes.includes(m[1] as ErrorCode)) return new AppError(m[1] as ErrorCode, m[2] ?? '');
   return null;
 }
@@ -95,6 +97,46 @@ const support: FastifyPluginAsyncTypebox = async (app) => {
       try {
         const { handle } = await live(req.params.pnr);
         return present(await temporal(() => handle.executeUpdate(retryPaymentUpdate, { args: [{ by: by(req.user.sub) }] }), updateWaitMs));
+      } catch (err) {
+        throw rejection(err) ?? err;
+      }
+    },
+  );
+
+  app.post(
+    '/support/bookings/:pnr/retry-refund',
+    {
+      onRequest: [staff],
+      schema: {
+        ...base('Try again a refund the gateway rejected (the booking is in the support queue: NeedsAttention refund_rejected)'),
+        response: { 200: BookingViewSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      try {
+        const { handle } = await live(req.params.pnr);
+        return present(await temporal(() => handle.executeUpdate(retryRefundUpdate, { args: [{ by: by(req.user.sub) }] }), updateWaitMs));
+      } catch (err) {
+        throw rejection(err) ?? err;
+      }
+    },
+  );
+
+  app.post(
+    '/support/bookings/:pnr/record-refund',
+    {
+      onRequest: [staff],
+      schema: {
+        ...base('Record a refund made outside the gateway (bank transfer…) for a refund the gateway rejected; the booking then closes'),
+        body: Type.Object({ reference: Text({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: BookingViewSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      try {
+        const { handle } = await live(req.params.pnr);
+        const args: [{ by: string; reference: string }] = [{ by: by(req.user.sub), reference: req.body.reference }];
+        return present(await temporal(() => handle.executeUpdate(recordManualRefundUpdate, { args }), updateWaitMs));
       } catch (err) {
         throw rejection(err) ?? err;
       }

@@ -7,20 +7,21 @@
 // departure); and the gateway's ledger and Postgres agree.
 //
 // Time: there is no time-skipping test server here (it is downloaded at run
-// time, which this project may not do), so expiry uses a 4 s hold and the
+// time, which this project may not do), so expiry uses an 8 s hold and the
 // orderings are forced by the sandbox's slow card (3 s charge) and by
 // stopping the worker.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
-import { recordManualRefundUpdate, retryRefundUpdate } from '../../contracts';
+import { retryRefundUpdate } from '../../contracts';
 import { SA } from '../../contracts/searchAttributeKeys';
 import { recordHistory, recording } from '../helpers/histories';
+import { staffToken } from '../helpers/staff';
 import type { SeatMapView } from '../../domain/allocation';
 import { api, CARDS, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
 
 let stack: Stack;
 let traveller: Awaited<ReturnType<typeof registerTraveller>>;
-const HOLD_TTL_S = 4;
+const HOLD_TTL_S = 8;
 
 beforeAll(async () => {
   stack = await startStack('interleave', { HOLD_TTL_SECONDS: String(HOLD_TTL_S), PAYMENT_WAIT_SECONDS: '20' });
@@ -52,9 +53,15 @@ const book = async (over: Record<string, unknown> = {}) => {
     ...over,
   });
   if (res.status !== 201) throw new Error(`hold failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { pnr: string; fareTotal: number; runDate: string };
+  return res.body as { pnr: string; fareTotal: number; runDate: string; holdExpiresAt: string };
 };
 const pay = (pnr: string, card = CARDS.ok) => as().post(`/bookings/${pnr}/payment`, { card });
+/** Pays and expects the booking confirmed (the answer is shown when it is not). */
+const payConfirmed = async (pnr: string, card = CARDS.ok) => {
+  const res = await pay(pnr, card);
+  expect({ status: res.status, booking: res.body.status ?? res.body }).toEqual({ status: 200, booking: 'confirmed' });
+  return res;
+};
 const cancel = (pnr: string) => as().post(`/bookings/${pnr}/cancel`, { reason: 'plans changed' });
 const handle = (pnr: string) => stack.client.workflow.getHandle(`booking-${pnr}`);
 
@@ -191,7 +198,7 @@ describe('expiry × pay × decline × transient failure', () => {
 
   it('expiry then pay: HOLD_EXPIRED, the berths are released, nothing charged', async () => {
     const b = await book();
-    await sleep(HOLD_TTL_S * 1000 + 500);
+    await sleep(Date.parse(b.holdExpiresAt) - Date.now() + 500);
     const late = await pay(b.pnr);
     expect(late.status).toBe(409);
     expect(['HOLD_EXPIRED', 'BOOKING_NOT_PAYABLE']).toContain(late.body.error.code);
@@ -202,10 +209,9 @@ describe('expiry × pay × decline × transient failure', () => {
 
   it('a slow payment that starts just before expiry still confirms (the inventory keeps a grace)', async () => {
     const b = await book();
-    await sleep(HOLD_TTL_S * 1000 - 1500);
-    const paid = await pay(b.pnr, CARDS.slow);
-    expect(paid.status).toBe(200);
-    expect(paid.body.status).toBe('confirmed');
+    // The slow card takes 3 s: the charge starts before the deadline and ends after it.
+    await sleep(Date.parse(b.holdExpiresAt) - Date.now() - 2000);
+    await payConfirmed(b.pnr, CARDS.slow);
     await expectMoneySettled(b.pnr, 'ticket');
   });
 
@@ -222,9 +228,7 @@ describe('expiry × pay × decline × transient failure', () => {
 
   it('transient gateway failures are retried: one charge, one ticket', async () => {
     const b = await book();
-    const paid = await pay(b.pnr, CARDS.transient);
-    expect(paid.status).toBe(200);
-    expect(paid.body.status).toBe('confirmed');
+    await payConfirmed(b.pnr, CARDS.transient);
     const [charge] = await rows<{ attempts: number }>(sql`select attempts from payment_sandbox.charges where idempotency_key = ${`charge:${b.pnr}`}`);
     expect(charge?.attempts).toBeGreaterThanOrEqual(3);
     await expectMoneySettled(b.pnr, 'ticket');
@@ -238,9 +242,7 @@ describe('failures after the charge', () => {
     const b = await book();
     stack.smtp.setFailing(550);
     try {
-      const paid = await pay(b.pnr);
-      expect(paid.status).toBe(200);
-      expect(paid.body.status).toBe('confirmed');
+      await payConfirmed(b.pnr);
       const v = await until('the delivery to fail', () => as().get(`/bookings/${b.pnr}`), (r) => r.body.ticketDelivery === 'failed');
       expect(v.body.attention).toContain('ticket_delivery_failed');
     } finally {
@@ -265,8 +267,7 @@ describe('failures after the charge', () => {
     const b = await book();
     const refusedBefore = stack.smtp.refused;
     stack.smtp.setFailing(554);
-    const paid = await pay(b.pnr);
-    expect(paid.body.status).toBe('confirmed');
+    await payConfirmed(b.pnr);
     await until('a refused attempt', async () => stack.smtp.refused, (n) => n > refusedBefore);
     expect((await as().get(`/bookings/${b.pnr}`)).body.ticketDelivery).toBe('pending');
     stack.smtp.setFailing(null);
@@ -277,7 +278,7 @@ describe('failures after the charge', () => {
 
   it('a refund the gateway rejects waits for support: retried in vain, then recorded by hand; the actor then closes', async () => {
     const b = await book();
-    expect((await pay(b.pnr, CARD_REFUND_BLOCKED)).body.status).toBe('confirmed');
+    await payConfirmed(b.pnr, CARD_REFUND_BLOCKED);
     const c = await cancel(b.pnr);
     expect(c.status).toBe(200);
     expect(c.body.status).toBe('cancelled');
@@ -300,7 +301,15 @@ describe('failures after the charge', () => {
     expect(again.refundOwed).toBe(c.body.refundOwed);
     await expect(handle(b.pnr).executeUpdate(retryRefundUpdate, { args: [{ by: '' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
 
-    const settled = await handle(b.pnr).executeUpdate(recordManualRefundUpdate, { args: [{ by: 'support:test', reference: 'NEFT-42' }] });
+    // The support API: refused for a booking that owes nothing, then records the refund made by bank transfer.
+    const staff = await staffToken(stack, 'support');
+    const other = await book();
+    const nothing = await api(stack, staff.token).post(`/support/bookings/${other.pnr}/record-refund`, { reference: 'X' });
+    expect(nothing.status).toBe(409);
+    expect(nothing.body.error.code).toBe('REFUND_NOT_OWED');
+    const res = await api(stack, staff.token).post(`/support/bookings/${b.pnr}/record-refund`, { reference: 'NEFT-42' });
+    expect(res.status).toBe(200);
+    const settled = res.body;
     expect(settled.refundOwed).toBe(0);
     expect(settled.attention).toEqual([]);
     expect(settled.amountRefunded).toBe(c.body.refundOwed);
