@@ -97,7 +97,8 @@ async function main(command: string | undefined): Promise<void> {
           console.log(`frontend ${address}: SERVING (server ${info.serverVersion})`);
           // The gRPC health service of each role, through the frontend's own.
           const health = await conn.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
-          console.log(`  health check: ${String(health.status)}`);
+          // grpc.health.v1 ServingStatus: 1 SERVING, 2 NOT_SERVING.
+          console.log(`  health check: ${health.status === 1 ? 'SERVING' : `NOT SERVING (${String(health.status)})`}`);
           const cluster = await conn.operatorService.listClusters({});
           for (const c of cluster.clusters ?? []) console.log(`  cluster ${c.clusterName}: ${c.address}, history shards ${c.historyShardCount}`);
         } finally {
