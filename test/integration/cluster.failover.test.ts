@@ -99,11 +99,15 @@ it('keeps every booking when the worker hosting the inventory actor is SIGKILLed
   const payments = new Map<string, Answer>();
   const unexpected: string[] = [];
   let n = 0;
+  let killedAt = 0;
+  let unavailable = 0;
+  let answeredAfterKill: number | null = null; // ms from the kill to the first hold the actor answered
 
   // A traveller: hold one berth; three in four pay for it, the rest let the hold lapse.
   const traveller = async () => {
     const i = n++;
     const user = users[i % users.length]!;
+    const sentAt = Date.now();
     const held = await call('POST', '/bookings', user.token, {
       trainNumber: TRAIN,
       date: RUN_DATE,
@@ -112,6 +116,9 @@ it('keeps every booking when the worker hosting the inventory actor is SIGKILLed
       to: 'NDLS',
       passengers: [passenger(`F${i}`)],
     });
+    if (killedAt && sentAt > killedAt && (held.status === 201 || held.status === 409) && answeredAfterKill === null) {
+      answeredAfterKill = Date.now() - killedAt;
+    }
     if (held.status === 201) {
       const pay = i % 4 !== 3;
       holds.push({ pnr: held.body.pnr, token: user.token, pay });
@@ -119,7 +126,7 @@ it('keeps every booking when the worker hosting the inventory actor is SIGKILLed
     } else if (held.status === 409 && held.body.error?.code === 'NO_SEATS_AVAILABLE') {
       // sold out (for now): a definite answer
     } else if (held.status === 503 && held.retryAfter) {
-      // the actor is moving to the other worker: a definite answer, try again later
+      unavailable++; // the actor is moving to the other worker: a definite answer, try again later
     } else {
       unexpected.push(`hold ${held.status} ${JSON.stringify(held.body)}`);
     }
@@ -136,24 +143,43 @@ it('keeps every booking when the worker hosting the inventory actor is SIGKILLed
   const stampede = wave(30);
   await sleep(300);
   victim!.proc.kill('SIGKILL');
+  killedAt = Date.now();
   await stampede;
-  await wave(10); // and more after the failover
+  // Travellers who got 503 come back after Retry-After, and new ones arrive, until the actor answers
+  // again from the surviving worker (how long that takes depends on the sticky queue's timeout and
+  // on the machine's load, so the test waits for it rather than assuming a duration).
+  const recoverBy = Date.now() + 120_000;
+  while (answeredAfterKill === null && Date.now() < recoverBy) {
+    await sleep(1000);
+    await wave(4);
+  }
+  expect(answeredAfterKill).not.toBeNull();
+  await wave(10); // and a wave on the recovered actor
+  process.stderr.write(
+    `[failover] actor answered ${answeredAfterKill} ms after the SIGKILL; ${holds.length} holds, ${unavailable} answers 503 + Retry-After, ${n} hold requests\n`,
+  );
 
   expect(unexpected).toEqual([]);
   for (const [pnr, a] of payments) {
     if (!(a.status === 200 || a.status === 202 || (a.status === 503 && a.retryAfter))) unexpected.push(`pay ${pnr} ${a.status} ${JSON.stringify(a.body)}`);
   }
   expect(unexpected).toEqual([]);
-  expect(holds.length).toBeGreaterThanOrEqual(24);
 
-  // Settle: every hold ends confirmed (paid and accepted) or expired (never paid); none stays held.
+  // Settle: every booking of the run ends confirmed (paid and accepted) or expired (never paid);
+  // none stays held. That includes holds the actor placed for a request answered 503 (the client
+  // never learned its PNR): they exist in Postgres and lapse like any unpaid hold.
   const rows = async <T>(q: ReturnType<typeof sql>) => (await stack.db.db.execute(q)).rows as T[];
+  const runBookings = () =>
+    rows<{ pnr: string; status: string }>(sql`
+      select b.pnr, b.status from bookings b join train_runs r on r.id = b.run_id
+      where r.train_number = ${TRAIN} and r.run_date = ${RUN_DATE} and b.class_code = ${CLASS}`);
   const pnrs = holds.map((h) => h.pnr);
   const deadline = Date.now() + 150_000;
   let states: { pnr: string; status: string }[] = [];
   for (;;) {
-    states = await rows<{ pnr: string; status: string }>(sql`select pnr, status from bookings where pnr in ${sql.raw(`('${pnrs.join("','")}')`)}`);
-    if (states.length === pnrs.length && states.every((s) => s.status !== 'held' && s.status !== 'payment_pending')) break;
+    states = await runBookings();
+    const known = new Set(states.map((s) => s.pnr));
+    if (pnrs.every((p) => known.has(p)) && states.every((s) => s.status !== 'held' && s.status !== 'payment_pending')) break;
     if (Date.now() > deadline) break;
     await sleep(1000);
   }
@@ -166,13 +192,16 @@ it('keeps every booking when the worker hosting the inventory actor is SIGKILLed
     if (!h.pay) expect([h.pnr, byPnr.get(h.pnr)]).toEqual([h.pnr, 'expired']);
     else if (a && a.status === 200) expect([h.pnr, byPnr.get(h.pnr)]).toEqual([h.pnr, 'confirmed']);
   }
+  const unknown = states.filter((s) => !pnrs.includes(s.pnr));
+  expect(unknown.length).toBeLessThanOrEqual(unavailable);
+  expect(unknown.filter((s) => s.status !== 'expired')).toEqual([]);
   const confirmed = states.filter((s) => s.status === 'confirmed').map((s) => s.pnr);
   expect(confirmed.length).toBeGreaterThan(0);
 
   // Money: one succeeded charge per confirmed booking, none for the others.
   const charges = await rows<{ key: string; n: number }>(sql`
     select idempotency_key as key, count(*)::int as n from payment_sandbox.charges
-    where status = 'succeeded' and idempotency_key in ${sql.raw(`('${pnrs.map((p) => `charge:${p}`).join("','")}')`)}
+    where status = 'succeeded' and idempotency_key in ${sql.raw(`('${states.map((p) => `charge:${p.pnr}`).join("','")}')`)}
     group by idempotency_key`);
   expect(charges.filter((c) => c.n !== 1)).toEqual([]);
   expect(charges.map((c) => c.key.slice('charge:'.length)).sort()).toEqual([...confirmed].sort());
