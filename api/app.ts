@@ -20,6 +20,7 @@ import catalogRoutes from './routes/catalog';
 import healthRoutes from './routes/health';
 import supportRoutes from './routes/support';
 import { BookingViewSchema, ErrorResponse } from './schemas';
+import { answerUnknownExpectations, clientErrorHandler, frameworkErrors } from './clientErrors';
 
 export async function buildApp(config: Config, opts: { logger?: FastifyServerOptions['logger'] } = {}) {
   const app = Fastify({
@@ -30,9 +31,12 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     // Routes with small bodies set lower limits (api/routes/bookings.ts); a larger body is 413 PAYLOAD_TOO_LARGE.
     bodyLimit: 64 * 1024,
     requestTimeout: 30_000,
+    clientErrorHandler,
+    frameworkErrors,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  answerUnknownExpectations(app.server);
   app.decorate('config', config);
   app.addSchema(ErrorResponse);
   app.addSchema(BookingViewSchema);

@@ -61,8 +61,8 @@ export const BerthTypeSchema = Type.Union(['LB', 'MB', 'UB', 'SL', 'SU', 'WS', '
 
 export const PassengerInputSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' }),
-    age: Type.Integer({ minimum: 0, maximum: 125 }),
+    name: Text({ minLength: 1, maxLength: 60, nonBlank: true }),
+    age: Int({ minimum: 0, maximum: 125 }),
     gender: Type.Union([Type.Literal('M'), Type.Literal('F'), Type.Literal('T')]),
     berthPreference: Type.Optional(BerthTypeSchema),
   },

@@ -303,7 +303,7 @@ const pathMutations: Record<string, Mutation> = {
       const re = patternOf(p.schema);
       const decoded = decodedOrNull(raw);
       const breaks = decoded === null || (re !== null && !re.test(decoded)) || (p.schema.format === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(decoded));
-      return { ...d, params: { ...d.params, [p.name]: raw }, expect: breaks ? { statuses: [400, 404], why: `path ${p.name} out of pattern` } : undefined };
+      return { ...d, params: { ...d.params, [p.name]: raw }, expect: breaks ? { statuses: [400, 404, 414], why: `path ${p.name} out of pattern (414 when longer than the router takes)` } : undefined };
     }),
   'path.unknown': (d, op) =>
     pick(op.pathParams).chain((p) => {

@@ -52,9 +52,13 @@ export interface Rules {
 const ANY_ROUTE: Record<number, string[]> = {
   400: ['INVALID_JSON', 'BAD_REQUEST'],
   404: ['NOT_FOUND'],
+  408: ['REQUEST_TIMEOUT'],
   413: ['PAYLOAD_TOO_LARGE'],
+  414: ['URI_TOO_LONG'],
   415: ['UNSUPPORTED_MEDIA_TYPE'],
+  417: ['EXPECTATION_FAILED'],
   429: ['RATE_LIMITED'],
+  431: ['HEADERS_TOO_LARGE'],
 };
 
 /** The codes listed in the README's "Error codes:" paragraph. */

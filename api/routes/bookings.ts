@@ -26,7 +26,7 @@ import { listNotifications } from '../../db/repositories/notifications';
 import { CardInvalidError } from '../../payments';
 import { DependencyUnavailable } from '../dependencies';
 import { AppError } from '../errors';
-import { BookingViewSchema, IsoDate, PassengerInputSchema, StationCode, TrainNumber, errorResponses } from '../schemas';
+import { BookingViewSchema, IsoDate, PassengerInputSchema, StationCode, TrainNumber, errorResponses, Int, Text } from '../schemas';
 import type { BookingRef } from '../services/bookingActors';
 import { bookingFromRecords } from '../services/bookingRecords';
 import { withIdempotency } from '../services/idempotency';
@@ -299,10 +299,10 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
             card: Type.Object(
               {
                 number: Type.String({ pattern: '^[0-9 ]{12,23}$' }),
-                expMonth: Type.Integer({ minimum: 1, maximum: 12 }),
-                expYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
+                expMonth: Int({ minimum: 1, maximum: 12 }),
+                expYear: Int({ minimum: 2000, maximum: 2100 }),
                 cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
-                holder: Type.Optional(Type.String({ maxLength: 100 })),
+                holder: Type.Optional(Text({ maxLength: 100 })),
               },
               { additionalProperties: false },
             ),
@@ -364,7 +364,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         description: '200 with the cancelled booking; 202 while the cancellation (and its refund) is still running after PAYMENT_WAIT_SECONDS: poll GET /bookings/{pnr}.',
         security: [{ bearerAuth: [] }],
         params: PnrParams,
-        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })),
+        body: Type.Optional(Type.Object({ reason: Type.Optional(Text({ maxLength: 200 })) }, { additionalProperties: false })),
         response: { 200: BookingViewSchema, 202: BookingViewSchema, ...errorResponses(400, 401, 404, 409, 413, 429, 503) },
       },
     },
@@ -450,8 +450,8 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         summary: "The caller's bookings, newest first",
         security: [{ bearerAuth: [] }],
         querystring: Type.Object({
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          limit: Int({ minimum: 1, maximum: 100, default: 20 }),
+          offset: Int({ minimum: 0, maximum: 1_000_000, default: 0 }),
         }),
         response: {
           200: Type.Object({
