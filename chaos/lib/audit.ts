@@ -289,7 +289,8 @@ async function lostConfirmations(pool: Pool, holds: Hold[]): Promise<Violation[]
     const row = rows.get(h.pnr);
     const confirmed = row?.status === 'confirmed' && row.seats > 0 && row.amount_paid > 0;
     // A traveller who cancelled after the confirmation: the record was confirmed, then cancelled.
-    const cancelledAfter = row?.status === 'cancelled' && h.cancelOutcome === 'cancelled' && row.seats > 0 && row.amount_paid > 0;
+    const cancelledAfter =
+      row?.status === 'cancelled' && (h.cancelOutcome === 'cancelled' || h.cancelOutcome === 'accepted (202)') && row.seats > 0 && row.amount_paid > 0;
     if (confirmed || cancelledAfter) continue;
     out.push({
       pnr: h.pnr,

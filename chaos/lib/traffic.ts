@@ -173,6 +173,11 @@ export async function runTraffic(o: TrafficOptions, shouldStop: () => boolean): 
         h.cancelOutcome = (a.body as { status?: string } | null)?.status ?? 'unknown';
         return;
       }
+      if (a.status === 202) {
+        // Accepted, still being carried out (e.g. a refund under way): the booking ends cancelled.
+        h.cancelOutcome = 'accepted (202)';
+        return;
+      }
       if (!retryable(a) || attempt === 6) {
         h.cancelOutcome = errorCode(a.body) ?? `http ${a.status}`;
         return;
@@ -233,7 +238,7 @@ export async function runTraffic(o: TrafficOptions, shouldStop: () => boolean): 
     noSeats,
     holdRefused,
     paid: holds.filter((h) => h.confirmedAnswer || h.confirmedByPoll).length,
-    cancelled: holds.filter((h) => h.cancelOutcome === 'cancelled').length,
+    cancelled: holds.filter((h) => h.cancelOutcome === 'cancelled' || h.cancelOutcome === 'accepted (202)').length,
     elapsedSeconds: (Date.now() - t0) / 1000,
   };
 }
