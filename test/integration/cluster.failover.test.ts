@@ -4,6 +4,7 @@
 // takes its tasks over: every request gets a definite answer, every paid booking is
 // confirmed with one charge, no berth is sold twice, and no hold is left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { inventorySummaryQuery, inventoryWorkflowId } from '../../contracts';
@@ -33,7 +34,10 @@ function startWorkerProcess(): Promise<ChildProcess> {
       TEMPORAL_ADDRESS: config.temporal.address,
       TEMPORAL_NAMESPACE: config.temporal.namespace,
       TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-      SMTP_URL: config.mail.smtpUrl ?? '',
+      // Mail to files, not to the test's SMTP server: a worker SIGKILLed in the middle of an SMTP
+      // session resets its connection, and the catcher (test/helpers/smtp.ts) has no 'error' handler.
+      SMTP_URL: '',
+      MAIL_OUTBOX_DIR: path.join(os.tmpdir(), `railbook-failover-mail-${process.pid}`),
       HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS),
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn', // the 'worker started' line tells us it polls
