@@ -50,6 +50,9 @@ export async function startSmtpCatcher(opts: SmtpCatcherOptions = {}): Promise<S
         .catch(callback);
     },
   });
+  // A client that dies mid-session (a worker SIGKILLed by a test) resets its connection: that is
+  // the client's failure, not the catcher's, and must not surface as an unhandled 'error' event.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   const catcher: SmtpCatcher = {
