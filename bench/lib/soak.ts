@@ -11,9 +11,11 @@ import { actionsBetween, historySize, scrapeActions } from './actions';
 import { fetchHistories } from './history';
 import { checkInvariants } from './invariants';
 import type { Pool } from 'pg';
-import { bookingMaker, checkLevel, runLevel, type Target } from './load';
+import { bookingMaker, checkLevel, runLevel, type LevelLoad, type Target } from './load';
 import { cpuBetween, sampleCpu, sampleRss, type ProcGroup } from './procs';
 import { r1, r2 } from './stats';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface SoakMinute {
   minute: number;
@@ -111,31 +113,42 @@ export async function runSoak(o: {
   say: (m: string) => void;
 }): Promise<SoakReport> {
   const windows: SoakMinute[] = [];
+  // The windows overlap: a minute's bookings are sent on schedule for 60 s, and the next minute
+  // starts on time while the previous one's last payments are still being answered, so the
+  // load never pauses. Memory, CPU, actions and the database file are sampled at each minute
+  // boundary; latency and outcomes belong to the bookings SENT in that minute.
+  const t0 = Date.now();
+  const loads: Promise<LevelLoad>[] = [];
+  const runDates: string[] = [];
+  const atBoundary: { rssMiB: Record<string, number>; cpuCores: Record<string, number>; dbMiB: number | null; actions: number | null }[] = [];
+  let cpuBefore = sampleCpu(o.groups);
+  let actionsBefore = await scrapeActions(o.temporalMetricsUrl, o.namespace);
   for (let m = 1; m <= o.minutes && !o.interrupted(); m++) {
     o.assertAlive();
     const runDate = o.freshRun();
-    const cpuBefore = sampleCpu(o.groups);
-    const actionsBefore = await scrapeActions(o.temporalMetricsUrl, o.namespace);
-    const load = await runLevel({
-      name: `soak-${m}`,
-      kind: 'e2e',
-      clients: o.rateClients,
-      rate: o.rate,
-      requests: Math.round(o.rate * 60),
-      maxSeconds: 60,
-      apiUrl: o.apiUrl,
-      tokens: o.tokens,
-      makeBody: bookingMaker(o.target, runDate, o.meanHops, o.random),
-      soldOutShare: 0.9,
-      timeoutMs: 60_000,
-    });
-    const cpu = cpuBetween(cpuBefore, sampleCpu(o.groups));
-    const actions = actionsBetween(actionsBefore, await scrapeActions(o.temporalMetricsUrl, o.namespace));
-    const sample = load.samplePnrs.slice(0, 5).map(bookingWorkflowId);
-    const bookingSizes = (await fetchHistories(o.client, sample)).map(historySize);
-    const inv = (await fetchHistories(o.client, [inventoryWorkflowId(o.target.trainNumber, runDate, o.target.classCode)])).map(historySize)[0] ?? null;
-    const mean = (k: 'events' | 'bytes' | 'largestPayloadBytes') =>
-      bookingSizes.length ? Math.round(bookingSizes.reduce((a, b) => a + b[k], 0) / bookingSizes.length) : 0;
+    runDates.push(runDate);
+    loads.push(
+      runLevel({
+        name: `soak-${m}`,
+        kind: 'e2e',
+        clients: o.rateClients,
+        rate: o.rate,
+        requests: Math.round(o.rate * 60),
+        maxSeconds: 60,
+        apiUrl: o.apiUrl,
+        tokens: o.tokens,
+        makeBody: bookingMaker(o.target, runDate, o.meanHops, o.random),
+        soldOutShare: 0.9,
+        timeoutMs: 60_000,
+      }),
+    );
+    await sleep(Math.max(0, t0 + m * 60_000 - Date.now()));
+    const cpuNow = sampleCpu(o.groups);
+    const cpu = cpuBetween(cpuBefore, cpuNow);
+    cpuBefore = cpuNow;
+    const actionsNow = await scrapeActions(o.temporalMetricsUrl, o.namespace);
+    const actions = actionsBetween(actionsBefore, actionsNow);
+    actionsBefore = actionsNow;
     let dbMiB: number | null = null;
     if (o.temporalDbFile) {
       try {
@@ -144,8 +157,22 @@ export async function runSoak(o: {
         dbMiB = null;
       }
     }
+    const b = { rssMiB: sampleRss(o.groups), cpuCores: Object.fromEntries(Object.entries(cpu.cores).map(([k, v]) => [k, r2(v)])), dbMiB, actions: actions?.total ?? null };
+    atBoundary.push(b);
+    o.say(`soak minute ${m}: RSS MiB ${JSON.stringify(b.rssMiB)}; CPU cores ${JSON.stringify(b.cpuCores)}; Temporal db ${dbMiB ?? '–'} MiB; actions ${b.actions ?? '–'}`);
+  }
+  const results = await Promise.all(loads);
+  for (let i = 0; i < results.length; i++) {
+    const load = results[i]!;
+    const b = atBoundary[i]!;
+    const runDate = runDates[i]!;
+    const sample = load.samplePnrs.slice(0, 5).map(bookingWorkflowId);
+    const bookingSizes = (await fetchHistories(o.client, sample)).map(historySize);
+    const inv = (await fetchHistories(o.client, [inventoryWorkflowId(o.target.trainNumber, runDate, o.target.classCode)])).map(historySize)[0] ?? null;
+    const mean = (k: 'events' | 'bytes' | 'largestPayloadBytes') =>
+      bookingSizes.length ? Math.round(bookingSizes.reduce((a, x) => a + x[k], 0) / bookingSizes.length) : 0;
     const w: SoakMinute = {
-      minute: m,
+      minute: i + 1,
       runDate,
       seconds: r1(load.elapsedSeconds),
       sent: load.sent,
@@ -153,22 +180,23 @@ export async function runSoak(o: {
       confirmed: load.confirmed,
       notDefinite: load.notDefinite,
       outcomes: load.outcomes,
-      confirmedPerSecond: r1(load.confirmedPerSecond),
+      // Bookings sent in this minute and confirmed (possibly later), per second of the minute.
+      confirmedPerSecond: r1(load.confirmed / 60),
       holdMs: { p50: Math.round(load.latency.hold.p50), p99: Math.round(load.latency.hold.p99) },
       payMs: { p50: Math.round(load.latency.pay?.p50 ?? 0), p99: Math.round(load.latency.pay?.p99 ?? 0) },
-      rssMiB: sampleRss(o.groups),
-      cpuCores: Object.fromEntries(Object.entries(cpu.cores).map(([k, v]) => [k, r2(v)])),
-      temporalDbMiB: dbMiB,
-      // In-flight work of the previous minute lands in this one: an approximation per minute, exact over the run.
-      actionsPerConfirmed: actions && load.confirmed > 0 ? r1(actions.total / load.confirmed) : null,
+      rssMiB: b.rssMiB,
+      cpuCores: b.cpuCores,
+      temporalDbMiB: b.dbMiB,
+      // Actions the server counted during the minute (whatever booking they belong to) per booking sent in it.
+      actionsPerConfirmed: b.actions !== null && load.confirmed > 0 ? r1(b.actions / load.confirmed) : null,
       bookingHistory: { events: mean('events'), bytes: mean('bytes'), largestPayloadBytes: mean('largestPayloadBytes') },
       inventoryHistory: inv,
     };
     windows.push(w);
     o.say(
-      `soak minute ${m}: ${w.confirmed}/${w.sent} confirmed (${w.confirmedPerSecond}/s), hold p50/p99 ${w.holdMs.p50}/${w.holdMs.p99} ms, ` +
-        `pay p50/p99 ${w.payMs.p50}/${w.payMs.p99} ms; RSS MiB ${JSON.stringify(w.rssMiB)}; Temporal db ${w.temporalDbMiB ?? '–'} MiB; ` +
-        `booking history ${w.bookingHistory.events} events / ${w.bookingHistory.bytes} B; inventory ${inv ? `${inv.events} events / ${inv.bytes} B` : '–'}`,
+      `soak minute ${w.minute}: ${w.confirmed}/${w.sent} confirmed (${w.confirmedPerSecond}/s), hold p50/p99 ${w.holdMs.p50}/${w.holdMs.p99} ms, ` +
+        `pay p50/p99 ${w.payMs.p50}/${w.payMs.p99} ms; booking history ${w.bookingHistory.events} events / ${w.bookingHistory.bytes} B; ` +
+        `inventory ${inv ? `${inv.events} events / ${inv.bytes} B` : '–'}`,
     );
   }
   const trends: Trend[] = [];
