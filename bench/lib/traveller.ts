@@ -2,7 +2,7 @@
 // booking: a 503 or 429 (with Retry-After) or a lost answer is retried after the time
 // asked, the hold with the same Idempotency-Key (so a retry never holds twice); a 202
 // (payment still being processed) or 409 PAYMENT_IN_PROGRESS is followed by polling
-// GET /bookings/:pnr until the booking is confirmed. Everything within a deadline.
+// GET /bookings/:pnr (backing off) until the booking is confirmed. Everything within a deadline.
 import { performance } from 'node:perf_hooks';
 import { errorCode, type HttpClient, type HttpResult } from './http';
 
@@ -64,9 +64,10 @@ export async function payUntilConfirmed(
     const s = statusOf(last);
     return { last, attempts, polls, status: typeof s === 'string' ? s : null };
   }
-  // The payment was accepted and is being processed: follow it.
-  for (;;) {
-    await sleep(500);
+  // The payment was accepted and is being processed: follow it, backing off (0.5 s doubling to 5 s) so the
+  // polls (each a query to the booking's workflow) do not add much load to a system already behind.
+  for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
+    await sleep(wait);
     polls += 1;
     const g = await http.request('GET', `/bookings/${pnr}`, undefined, token);
     const s = statusOf(g);
