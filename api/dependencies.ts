@@ -51,7 +51,7 @@ function pgVerdict(err: DatabaseError): Unavailability | null {
 }
 
 // gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
-export const GRPC = { DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
+export const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
 
 function grpcVerdict(code: number): Unavailability | null {
   if (code === GRPC.UNAVAILABLE) return { dependency: 'temporal', kind: 'down' };
@@ -61,6 +61,8 @@ function grpcVerdict(code: number): Unavailability | null {
   // task failed or timed out (its worker was killed): it answers again once a worker completes a task
   // (found by npm run chaos: 263 holds answered 500 after worker kills).
   if (code === GRPC.FAILED_PRECONDITION) return { dependency: 'temporal', kind: 'timeout' };
+  // CANCELLED: the API's own deadline cancelled the call (found by the benchmark under overload: pay answered 500).
+  if (code === GRPC.CANCELLED) return { dependency: 'temporal', kind: 'timeout' };
   return null;
 }
 

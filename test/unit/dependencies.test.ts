@@ -20,6 +20,7 @@ describe('classifyUnavailable', () => {
     ['gRPC DEADLINE_EXCEEDED', grpcError(4), { dependency: 'temporal', kind: 'timeout' }],
     ['gRPC RESOURCE_EXHAUSTED', grpcError(8), { dependency: 'temporal', kind: 'timeout' }],
     ['gRPC FAILED_PRECONDITION (workflow task failed: a killed worker)', grpcError(9), { dependency: 'temporal', kind: 'timeout' }],
+    ['gRPC CANCELLED (our deadline cancelled the call)', grpcError(1), { dependency: 'temporal', kind: 'timeout' }],
     ['SDK ServiceError around UNAVAILABLE', new ServiceError('Failed to query Workflow', { cause: grpcError(14) }), { dependency: 'temporal', kind: 'down' }],
     ['update RPC timeout', new WorkflowUpdateRPCTimeoutOrCancelledError('timeout', { cause: grpcError(4) }), { dependency: 'temporal', kind: 'timeout' }],
     ['pg admin shutdown 57P01', pgError('57P01'), { dependency: 'postgres', kind: 'down' }],
