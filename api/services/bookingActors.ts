@@ -25,6 +25,7 @@ import {
 import { startBookingActor } from '../../activities/bookingActors';
 import { heldBookingView } from '../../contracts/bookingStart';
 import { AppError } from '../errors';
+import { softRedis } from './softRedis';
 
 export interface LiveBooking {
   view: BookingView;
@@ -44,8 +45,6 @@ export interface BookingRef {
 
 /** The cached held booking is useful until its hold expires; past that, reads go to the inventory anyway. */
 const HELD_CACHE_GRACE_SECONDS = 3600;
-/** A cache call slower than this counts as a miss: a hung Redis must not hold a request. */
-const CACHE_TIMEOUT_MS = 250;
 const pnrKey = (pnr: string) => `pnr:${pnr}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,7 +62,7 @@ export class BookingActors {
    */
   async remember(input: BookingInput): Promise<void> {
     const ttl = Math.max(60, Math.ceil((input.holdExpiresAt - Date.now()) / 1000)) + HELD_CACHE_GRACE_SECONDS;
-    await cache(this.redis.set(pnrKey(input.pnr), JSON.stringify({ booking: input }), 'EX', ttl));
+    await softRedis(this.redis.set(pnrKey(input.pnr), JSON.stringify({ booking: input }), 'EX', ttl));
   }
 
   /**
@@ -139,7 +138,7 @@ export class BookingActors {
 
   /** The input of a held booking whose actor has not been started yet, or null. */
   private async pending(pnr: string): Promise<BookingInput | null> {
-    const kept = await cache(this.redis.get(pnrKey(pnr)));
+    const kept = await softRedis(this.redis.get(pnrKey(pnr)));
     if (kept?.startsWith('{')) {
       const { booking } = JSON.parse(kept) as { booking: BookingInput };
       // Only while the hold can still be paid, and only if no actor ever wrote its record: an actor that
@@ -168,20 +167,6 @@ export class BookingActors {
   }
 }
 
-/** A Redis call that never fails the request: an error or a hung Redis reads as a miss. */
-async function cache<T>(op: Promise<T>): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((r) => {
-    timer = setTimeout(() => r(null), CACHE_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([op, timeout]);
-  } catch {
-    return null;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A query that reached a workflow before its first task completed. */
 function isNotReady(err: unknown): boolean {

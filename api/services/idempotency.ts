@@ -16,13 +16,12 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../../db/client';
 import { claimKey, deleteExpiredKeys, finishKey, releaseKey, type KeyRef } from '../../db/repositories/idempotency';
 import { AppError } from '../errors';
+import { softRedis } from './softRedis';
 
 const PENDING_TTL_S = 60;
 const RESULT_TTL_S = 24 * 3600;
 /** A cached answer runs out this long before its row, so a clock skew never replays an expired answer. */
 const CACHE_MARGIN_S = 300;
-/** A cache call slower than this counts as a miss: a hung Redis must not hold a request. */
-const CACHE_TIMEOUT_MS = 250;
 /** Expired rows are swept by whichever keyed request comes first after this pause (per API process), a batch at a time. */
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_BATCH = 500;
@@ -69,7 +68,7 @@ export async function withIdempotency(
   const ref: KeyRef = { scope, key };
   const cacheKey = `idem:${scope}:${key}`;
 
-  const cached = parseCached(await soft(deps.redis.get(cacheKey)));
+  const cached = parseCached(await softRedis(deps.redis.get(cacheKey)));
   if (cached) return answer(reply, cached, fingerprint);
 
   const claim = randomUUID();
@@ -87,7 +86,7 @@ export async function withIdempotency(
     if (held?.state === 'done') {
       const ttl = Math.floor((held.expiresAt.getTime() - Date.now()) / 1000) - CACHE_MARGIN_S;
       const value: StoredAnswer = { state: 'done', fingerprint: held.fingerprint, status: held.status, body: held.body };
-      if (ttl > 0) void soft(deps.redis.set(cacheKey, JSON.stringify(value), 'EX', ttl));
+      if (ttl > 0) void softRedis(deps.redis.set(cacheKey, JSON.stringify(value), 'EX', ttl));
     }
     return answer(reply, held, fingerprint);
   }
@@ -157,20 +156,6 @@ function parseCached(raw: string | null): StoredAnswer | null {
   }
 }
 
-/** A Redis call that never fails the request: an error or a hung Redis reads as a miss. */
-async function soft<T>(op: Promise<T>): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((r) => {
-    timer = setTimeout(() => r(null), CACHE_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([op, timeout]);
-  } catch {
-    return null;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** When each database handle (one per API process) last swept. */
 const lastSweep = new WeakMap<Db, number>();
