@@ -46,16 +46,7 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
   const workers = await Promise.all(
     [taskQueue, inventoryTaskQueue(taskQueue)].map((queue) =>
-      Worker.create({
-        connection,
-        namespace,
-        taskQueue: queue,
-        workflowBundle,
-        activities,
-        // A workflow whose worker died is handed to another after this long, not the default 10 s:
-        // measured, a killed worker stalled its inventory actor ~11 s (npm run cluster failover test).
-        stickyQueueScheduleToStartTimeout: '3 seconds',
-      }),
+      Worker.create({ connection, namespace, taskQueue: queue, workflowBundle, activities }),
     ),
   );
   const group: WorkerGroup = {
