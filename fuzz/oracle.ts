@@ -102,7 +102,6 @@ export function judge(
   }
   const { status, body, headers } = outcome.answer;
   const verdicts: Verdict[] = [];
-  if (status >= 500) verdicts.push({ kind: 'server-error', detail: `status ${status}` });
 
   let code: string | undefined;
   // A HEAD answer has no body to check; its status still counts.
@@ -121,6 +120,11 @@ export function judge(
       }
     }
   }
+
+  // A 503 SERVICE_UNAVAILABLE with Retry-After is the API's defined answer when a dependency is too slow
+  // (e.g. one booking's actor behind many concurrent updates): not a defect of input handling. Any other 5xx is.
+  const unavailable = status === 503 && code === 'SERVICE_UNAVAILABLE' && headers['retry-after'] !== undefined;
+  if (status >= 500 && !unavailable) verdicts.push({ kind: 'server-error', detail: `status ${status}` });
 
   const generic = ANY_ROUTE[status];
   const genericOk = generic !== undefined && (code === undefined ? request.method === 'HEAD' : generic.includes(code));

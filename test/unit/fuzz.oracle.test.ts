@@ -23,6 +23,11 @@ describe('fuzz oracle', () => {
 
   it('flags 5xx, hangs and lost connections', () => {
     expect(kinds(answer(500, { error: { code: 'INTERNAL_ERROR', message: 'x' }, requestId: 'r' }))).toContain('server-error');
+    // A 503 is the defined answer to a slow dependency only with its code and Retry-After.
+    const unavailable = { error: { code: 'SERVICE_UNAVAILABLE', message: 'x' }, requestId: 'r' };
+    const r503 = { ...rules, errorStatus: { ...rules.errorStatus, SERVICE_UNAVAILABLE: 503 }, documentedCodes: new Set([...rules.documentedCodes, 'SERVICE_UNAVAILABLE']) };
+    expect(judge(answer(503, unavailable, { ...json, 'retry-after': '5' }), { ...req, documentedStatuses: [200, 503] }, r503).map((v) => v.kind)).toEqual([]);
+    expect(judge(answer(503, unavailable), { ...req, documentedStatuses: [200, 503] }, r503).map((v) => v.kind)).toContain('server-error');
     expect(kinds({ kind: 'timeout', ms: 10_000 })).toEqual(['hang']);
     expect(kinds({ kind: 'network', error: 'ECONNRESET', ms: 3 })).toEqual(['no-answer']);
     // ...unless the request was too big to be read whole
