@@ -84,7 +84,7 @@ export function refundResolutionRefusal(f: BookingFacts): Refusal | null {
 }
 
 /** Charge failures after which charging again with the same card cannot help. */
-const FINAL_PAYMENT_FAILURES: readonly string[] = ['PaymentDeclined', 'PaymentConflict', 'InvalidInput'] satisfies FailureType[];
+export const FINAL_PAYMENT_FAILURES: readonly string[] = ['PaymentDeclined', 'PaymentConflict', 'InvalidInput'] satisfies FailureType[];
 
 /**
  * What a failed charge means: `final` releases the hold (after a refund

@@ -53,6 +53,7 @@ import { FailureType } from '../contracts/failures';
 import {
   actorRefusal,
   cancelRefusal,
+  FINAL_PAYMENT_FAILURES,
   payRefusal,
   paymentFailureOutcome,
   refundFailureNeedsSupport,
@@ -89,7 +90,7 @@ const paymentActivities = (maximumAttempts: number) =>
       backoffCoefficient: 2,
       maximumInterval: '10 seconds',
       maximumAttempts,
-      nonRetryableErrorTypes: [FailureType.PaymentDeclined, FailureType.PaymentConflict, FailureType.InvalidInput],
+      nonRetryableErrorTypes: [...FINAL_PAYMENT_FAILURES],
     },
   });
 // Refunds must eventually happen: transient failures are retried without a
