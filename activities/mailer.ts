@@ -12,6 +12,7 @@ export interface OutgoingMail {
   html?: string;
   /** Stable Message-ID so a receiver can drop a duplicate of a retried send. */
   messageId: string;
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {

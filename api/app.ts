@@ -19,6 +19,7 @@ import bookingRoutes from './routes/bookings';
 import catalogRoutes from './routes/catalog';
 import healthRoutes from './routes/health';
 import supportRoutes from './routes/support';
+import ticketRoutes from './routes/tickets';
 import { BookingViewSchema, ErrorResponse } from './schemas';
 import { answerUnknownExpectations, clientErrorHandler, frameworkErrors } from './clientErrors';
 
@@ -72,6 +73,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(catalogRoutes);
   await app.register(bookingRoutes);
   await app.register(supportRoutes);
+  await app.register(ticketRoutes);
   await app.register(adminRoutes);
   return app;
 }

@@ -51,6 +51,7 @@ function oneOf<T extends string>(env: Env, key: string, fallback: T, allowed: re
 }
 
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-in-production-0123456789';
+export const DEV_TICKET_SIGNING_KEY = 'dev-only-ticket-signing-key-change-me-in-production';
 
 export function loadConfig(env: Env = process.env) {
   const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'test', 'production'] as const);
@@ -59,6 +60,17 @@ export function loadConfig(env: Env = process.env) {
   if (nodeEnv === 'production' && jwtSecret === DEV_JWT_SECRET) {
     throw new ConfigError('JWT_SECRET must be set in production');
   }
+  // Signs the e-ticket QR codes (tickets/signing.ts); inspectors' apps hold it to verify them offline.
+  const ticketSigningKey = read(env, 'TICKET_SIGNING_KEY', DEV_TICKET_SIGNING_KEY);
+  if (ticketSigningKey.length < 32) throw new ConfigError('TICKET_SIGNING_KEY must be at least 32 characters');
+  if (nodeEnv === 'production' && ticketSigningKey === DEV_TICKET_SIGNING_KEY) {
+    throw new ConfigError('TICKET_SIGNING_KEY must be set in production');
+  }
+  const previousTicketKeys = read(env, 'TICKET_SIGNING_PREVIOUS_KEYS', '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  if (previousTicketKeys.some((k) => k.length < 32)) throw new ConfigError('TICKET_SIGNING_PREVIOUS_KEYS must be keys of at least 32 characters, comma-separated');
   const temporalUiPort = int(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535);
   const smtpUrl = read(env, 'SMTP_URL', '');
   const metricsToken = read(env, 'METRICS_TOKEN', '');
@@ -136,6 +148,10 @@ export function loadConfig(env: Env = process.env) {
       secret: jwtSecret,
       expiresIn: read(env, 'JWT_EXPIRES_IN', '12h'),
     },
+    /** E-ticket QR signing: `current` signs, `previous` (retired keys) still verify. */
+    tickets: {
+      keys: { current: ticketSigningKey, previous: previousTicketKeys },
+    },
     mail: {
       smtpUrl: smtpUrl === '' ? null : url(env, 'SMTP_URL', '', ['smtp:', 'smtps:']),
       from: read(env, 'MAIL_FROM', 'Railbook <tickets@railbook.local>'),
@@ -154,6 +170,7 @@ export function redactedConfig(config: Config): unknown {
     databaseUrl: maskUrl(config.databaseUrl),
     redisUrl: maskUrl(config.redisUrl),
     jwt: { ...config.jwt, secret: '***' },
+    tickets: { keys: { current: '***', previous: config.tickets.keys.previous.map(() => '***') } },
     metricsToken: config.metricsToken && '***',
     mail: { ...config.mail, smtpUrl: config.mail.smtpUrl && maskUrl(config.mail.smtpUrl) },
   };

@@ -11,6 +11,7 @@ import type { Config } from '../config';
 import { inventoryTaskQueue } from '../contracts/taskQueues';
 import { createDb } from '../db/client';
 import { createPaymentGateway } from '../payments';
+import { ticketPdfFromRecords, ticketSource } from '../tickets/issue';
 
 /** Both SDK workers, run and stopped together. */
 export interface WorkerGroup {
@@ -40,8 +41,11 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   const gateway = createPaymentGateway('sandbox', dbHandle.db);
   const mailDomain = config.mail.from.match(/@([^>\s]+)/)?.[1] ?? 'railbook.local';
   const { taskQueue, namespace } = config.temporal;
+  // The ticket email's PDF is made from the booking's records, as GET /bookings/:pnr/ticket.pdf makes it.
+  const tickets = ticketSource(dbHandle.db, config.tickets.keys, config.booking.advanceDays);
+  const ticketPdf = (pnr: string) => ticketPdfFromRecords(tickets, pnr);
   const activities = (opts.wrapActivities ?? ((a) => a))(
-    createActivities({ db: dbHandle.db, mailer, mailDomain, temporal, gateway, taskQueue }),
+    createActivities({ db: dbHandle.db, mailer, mailDomain, temporal, gateway, taskQueue, ticketPdf }),
   );
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
   const workers = await Promise.all(
