@@ -6,11 +6,10 @@ import type { BerthType } from '../domain/types';
 import type { AllocatedSeat } from '../domain/allocation';
 import type { Db } from '../db/client';
 import { audit } from '../db/repositories/audit';
+import { markHoldsExpired, recordHeldBooking } from '../db/repositories/heldBookings';
 import {
   cancelSeats,
-  ensureTrainRun,
   insertConfirmedSeats,
-  insertHeldBooking,
   runIdOf,
   setBookingStatus,
   setRefundedAmount,
@@ -30,36 +29,12 @@ function isExclusionViolation(err: unknown): boolean {
 export function createBookingActivities({ db }: BookingDeps) {
   return {
     async recordBookingHeld(input: BookingInput): Promise<void> {
-      await db.transaction(async (tx) => {
-        const runId = await ensureTrainRun(tx, input.trainNumber, input.runDate);
-        await insertHeldBooking(tx, {
-          pnr: input.pnr,
-          userId: input.userId,
-          runId,
-          classCode: input.classCode,
-          fromSeq: input.from.seq,
-          toSeq: input.to.seq,
-          fromStation: input.from.code,
-          toStation: input.to.code,
-          fareTotal: input.fare.total,
-          holdExpiresAt: new Date(input.holdExpiresAt),
-          workflowId: `booking-${input.pnr}`,
-          passengers: input.passengers.map((p, i) => {
-            const seat = input.seats.find((s) => s.passengerIndex === i);
-            return {
-              name: p.name,
-              age: p.age,
-              gender: p.gender,
-              berthPreference: p.preference ?? null,
-              coach: seat?.coach ?? null,
-              berthNo: seat?.berthNo ?? null,
-              berthType: seat?.type ?? null,
-              fare: input.fare.perPassenger[i]?.total ?? 0,
-            };
-          }),
-        });
-        await audit(tx, { actor: `user:${input.userId}`, action: 'booking.held', entity: `booking:${input.pnr}` });
-      });
+      await recordHeldBooking(db, input, { keepInput: false });
+    },
+
+    /** Held records whose hold the inventory let expire with no actor to record it (workflows/inventory.ts). */
+    async recordHoldsExpired(input: { pnrs: string[]; at: number }): Promise<{ changed: number }> {
+      return { changed: await markHoldsExpired(db, input.pnrs, new Date(input.at)) };
     },
 
     async recordBookingStatus(input: { pnr: string; status: TerminalStatus | 'payment_pending'; holdExpiresAt?: number; detail?: string }): Promise<void> {

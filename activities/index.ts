@@ -3,6 +3,7 @@
 import { createBookingActorActivities, type BookingActorDeps } from './bookingActors';
 import { createBookingActivities, type BookingDeps } from './bookings';
 import { createInventoryActivities, type InventoryDeps } from './inventory';
+import { createInventoryConfirmActivities } from './inventoryConfirms';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
 import { createPaymentActivities, type PaymentDeps } from './payments';
 import { createRunActivities } from './runs';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createNotificationActivities(deps),
     ...createInventoryActivities(deps),
+    ...createInventoryConfirmActivities(deps),
     ...createBookingActivities(deps),
     ...createBookingActorActivities(deps),
     ...createPaymentActivities(deps),

@@ -1,13 +1,45 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { railwayCancelSignal } from '../contracts/booking';
+import { bookingStartOptions } from '../contracts/bookingStart';
+import { findBookingStart } from '../db/repositories/heldBookings';
 import { inventorySummaryQuery } from '../contracts/inventory';
 import type { RunBookingRef } from '../contracts/runs';
-import { inventoryWorkflowId } from '../contracts/workflowIds';
+import { bookingWorkflowId, inventoryWorkflowId } from '../contracts/workflowIds';
 import type { Db } from '../db/client';
 import { listRunBookings } from '../db/repositories/runs';
 import { trainClasses } from '../db/repositories/trains';
 
-export function createRunActivities({ db, temporal }: { db: Db; temporal: Client }) {
+export function createRunActivities({ db, temporal, taskQueue }: { db: Db; temporal: Client; taskQueue: string }) {
   return {
+    /**
+     * Tells each booking the run is cancelled. A held booking with no actor yet
+     * (actors start on the first message) gets one started with the signal
+     * (signal-with-start), which releases its berths and records it cancelled;
+     * an actor that has ended (or a hold that ran out) has nothing to refund.
+     */
+    async tellBookingsRunCancelled(input: { pnrs: string[]; reason: string; by: string }): Promise<{ sent: number; alreadyClosed: number }> {
+      let sent = 0;
+      let alreadyClosed = 0;
+      for (const pnr of input.pnrs) {
+        const signalArgs: [{ reason: string; by: string }] = [{ reason: input.reason, by: input.by }];
+        try {
+          const found = await findBookingStart(db, pnr);
+          if (found?.input && found.status === 'held') {
+            await temporal.workflow.signalWithStart('bookingWorkflow', { ...bookingStartOptions(found.input, taskQueue), signal: railwayCancelSignal, signalArgs });
+          } else {
+            await temporal.workflow.getHandle(bookingWorkflowId(pnr)).signal(railwayCancelSignal, ...signalArgs);
+          }
+          sent += 1;
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError) && !(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          alreadyClosed += 1;
+        }
+        Context.current().heartbeat(sent + alreadyClosed);
+      }
+      return { sent, alreadyClosed };
+    },
+
     /** The bookings of a run in the given states, with whom to notify. */
     async listRunBookings(input: { trainNumber: string; runDate: string; statuses: string[] }): Promise<RunBookingRef[]> {
       return listRunBookings(db, input.trainNumber, input.runDate, input.statuses);

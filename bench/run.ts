@@ -803,8 +803,14 @@ function consistentLevel(l: LevelReport): boolean {
     l.checks.bookingRows === expected &&
     l.checks.confirmedRows >= l.load.confirmed &&
     l.invariants.ok &&
-    (l.checks.bookingWorkflows === null || l.checks.bookingWorkflows === expected)
+    actorsAsExpected(l)
   );
+}
+
+/** One booking actor per paid booking (a pay answered 503 or 202 may also have started one), none per unpaid hold. */
+function actorsAsExpected(l: LevelReport): boolean {
+  const n = l.checks.bookingWorkflows;
+  return n === null || (n >= l.load.confirmed && n <= l.load.created + l.extraHolds);
 }
 
 function headlineLevel(l: LevelReport): HeadlineLevel {
@@ -876,7 +882,7 @@ function renderMarkdown(levels: LevelReport[], probe: ProbeReport | null, berths
       st !== undefined &&
       st.holds === expected &&
       l.checks.bookingRows === expected &&
-      (l.checks.bookingWorkflows === null || l.checks.bookingWorkflows === expected);
+      actorsAsExpected(l);
     return ok ? 'yes' : `NO (actor ${st?.holds ?? '?'}, rows ${l.checks.bookingRows}, wf ${l.checks.bookingWorkflows ?? '?'})`;
   };
   const out: string[] = [];

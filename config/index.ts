@@ -151,6 +151,12 @@ export function loadConfig(env: Env = process.env) {
     /** E-ticket QR signing: `current` signs, `previous` (retired keys) still verify. */
     tickets: {
       keys: { current: ticketSigningKey, previous: previousTicketKeys },
+      /**
+       * Attach the PDF e-ticket to the ticket email (TICKET_PDF_ATTACH, default on). The integration tests
+       * turn it off except where they test it: under jest a render takes ~0.8 s (against ~30 ms under
+       * tsx), and 80 ticket emails after a rush held the in-process worker's event loop for a minute.
+       */
+      attachPdf: oneOf(env, 'TICKET_PDF_ATTACH', 'on', ['on', 'off'] as const) === 'on',
     },
     mail: {
       smtpUrl: smtpUrl === '' ? null : url(env, 'SMTP_URL', '', ['smtp:', 'smtps:']),

@@ -38,6 +38,11 @@ export interface BookingInput {
   reminderLeadMs: number;
   /** Charge attempts on transient gateway failures before the attempt is reported failed. */
   paymentMaxAttempts: number;
+  /**
+   * The API wrote the held record with the hold (bookings held since actors start on the first
+   * message): the actor does not write it again. Absent on older bookings, whose actor writes it.
+   */
+  heldRecorded?: boolean;
 }
 
 export interface PaymentInfo {

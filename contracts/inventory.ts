@@ -22,6 +22,8 @@ export interface InventoryInput {
     closeGraceMs?: number;
     /** Pause after a start activity failed its bounded attempts (default 30 s). */
     startRetryPauseMs?: number;
+    /** How long after a hold's deadline the inventory releases it by itself (default HOLD_GRACE_MS; tests shorten it). */
+    holdGraceMs?: number;
   };
 }
 
@@ -30,6 +32,15 @@ export interface InventoryInput {
  * 'inventory-lifecycle') wrote `state` and `closed`; newer ones write
  * `compact` and `closedCompact`. A run accepts either.
  */
+/** A hold released at its deadline: its berths, so a payment completing just after can still place it. */
+export interface ExpiredHold {
+  fromSeq: number;
+  toSeq: number;
+  seats: { passengerIndex: number; coach: string; berthNo: number }[];
+  /** Epoch ms it was released. */
+  at: number;
+}
+
 export interface InventoryCarry {
   /** The plain seat state (older runs). */
   state?: InventoryState;
@@ -42,6 +53,10 @@ export interface InventoryCarry {
   stats: InventoryStats;
   /** Held bookings whose actor (booking-<PNR>) the inventory has not started yet. */
   pendingStarts?: BookingInput[];
+  /** Bookings whose hold expired in the inventory and are not yet marked expired in Postgres. */
+  expiriesToRecord?: string[];
+  /** Holds released at their deadline within the grace, for a late confirmation. */
+  recentlyExpired?: Record<string, ExpiredHold>;
   /** Epoch ms of the train's departure from its last boarding stop (the second-to-last stop). */
   lastBoardingAt?: number;
 }
@@ -100,6 +115,8 @@ export interface InventoryStats {
   actorsStarted?: number;
   /** Start activities that failed after their bounded attempts (the loop waits and tries again). */
   startFailures?: number;
+  /** Holds confirmed just after the inventory released them at their deadline (their berths still free). */
+  lateConfirms?: number;
   /** Holds and sales placed back from Postgres when the actor started after a terminated one. */
   rebuilt?: { sold: number; held: number; conflicts: number };
   /** Bytes (JSON) of the input the last continue-as-new handed on. */
@@ -116,9 +133,9 @@ export interface HoldRequest {
   quota?: Quota;
   /**
    * The booking this hold is for. When present, the inventory starts its
-   * booking actor once the hold is placed (see docs/architecture.md, "Booking
-   * actors start after the hold"): the API answers as soon as the hold is
-   * durable, and no request waits for a workflow start.
+   * booking actor once the hold is placed. The API no longer sends it (booking
+   * actors start on the first message; docs/architecture.md); kept for holds
+   * sent by an API process of the previous version during a rolling deploy.
    */
   booking?: PendingBooking;
 }
@@ -169,6 +186,15 @@ export const holdSeatsUpdate = defineUpdate<HoldResult[], [{ requests: HoldReque
  * to the booking workflow named in `replyTo`.
  */
 export const confirmSeatsSignal = defineSignal<[{ bookingId: string; replyTo: string }]>('confirmSeats');
+/**
+ * Turns holds into sales, a batch at a time: the booking actor's local
+ * activity asks its worker, which coalesces the confirmations for one
+ * inventory that arrive while a batch is in flight (activities/inventoryConfirms.ts),
+ * so the 10-updates-in-flight limit is never near. Idempotent per booking.
+ * Used by booking actors started since patch 'booking-pay-path-local'; older
+ * actors use confirmSeatsSignal.
+ */
+export const confirmSeatsUpdate = defineUpdate<ConfirmResult[], [{ bookingIds: string[] }]>('confirmSeatsBatch');
 export const extendHoldUpdate = defineUpdate<{ ok: boolean; holdExpiresAt: number | null }, [{ bookingId: string; holdExpiresAt: number }]>(
   'extendHold',
 );

@@ -320,15 +320,22 @@ export const auditLog = pgTable(
 // and a reissued PNR's rows would merge into the old booking's). The inventory
 // id lets the API find a held booking whose actor has not started yet without
 // Redis. No foreign keys: the hold path's insert stays one index write.
+// `booking` is the booking actor's input (contracts BookingInput), written with
+// the held record: a booking has no actor until it is paid, cancelled or acted
+// on by support, and whoever starts it reads its input here (docs/architecture.md,
+// "Booking actors start on the first message").
 export const pnrs = pgTable(
   'pnrs',
   {
     pnr: text('pnr').primaryKey(),
     inventoryWorkflowId: text('inventory_workflow_id').notNull(),
     userId: integer('user_id').notNull(),
+    booking: jsonb('booking'),
+    /** `<scope>:<Idempotency-Key>` of the request that took it: a retry after a 5xx reuses the PNR (db/repositories/pnrs.ts). */
+    requestKey: text('request_key'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check('pnrs_format', sql`${t.pnr} ~ '^[1-9][0-9]{9}$'`)],
+  (t) => [check('pnrs_format', sql`${t.pnr} ~ '^[1-9][0-9]{9}$'`), index('pnrs_request_key').on(t.requestKey)],
 );
 
 export const idempotencyState = pgEnum('idempotency_state', ['pending', 'done']);

@@ -219,3 +219,25 @@ export function jsonBytes(value: unknown): number {
   }
   return n;
 }
+
+/**
+ * Forgets holds released before `releasedBefore` (epoch ms), then the oldest
+ * beyond `max`: the berths of recently expired holds kept for a late
+ * confirmation (workflows/inventory.ts). Returns how many were dropped.
+ */
+export function pruneExpired(expired: Record<string, { at: number }>, releasedBefore: number, max: number): number {
+  let dropped = 0;
+  for (const [id, e] of Object.entries(expired)) {
+    if (e.at < releasedBefore) {
+      delete expired[id];
+      dropped++;
+    }
+  }
+  const ids = Object.keys(expired);
+  if (ids.length > max) {
+    ids.sort((a, b) => expired[a]!.at - expired[b]!.at || (a < b ? -1 : 1));
+    for (const id of ids.slice(0, ids.length - max)) delete expired[id];
+    dropped += ids.length - max;
+  }
+  return dropped;
+}

@@ -43,6 +43,7 @@ import { FailureType } from '../contracts/failures';
 import {
   availabilityQuery,
   confirmSeatsSignal,
+  confirmSeatsUpdate,
   extendHoldUpdate,
   HOLD_GRACE_MS,
   holdSeatsUpdate,
@@ -52,6 +53,7 @@ import {
   releaseSeatsSignal,
   seatMapQuery,
   type ConfirmResult,
+  type ExpiredHold,
   type HoldRequest,
   type HoldResult,
   type InventoryCarry,
@@ -64,6 +66,7 @@ import { seatsConfirmedSignal, type BookingInput } from '../contracts/booking';
 import {
   allocate,
   availability,
+  bookingSeats,
   confirm,
   createInventory,
   heldBookings,
@@ -71,13 +74,33 @@ import {
   seatMap,
   type InventoryState,
 } from '../domain/allocation';
-import { decodeClosed, decodeInventory, encodeClosed, encodeInventory, estimateCarryBytes, jsonBytes, pruneClosed } from '../domain/inventoryCarry';
+import { restoreBookings } from '../domain/inventoryRebuild';
+import { decodeClosed, decodeInventory, encodeClosed, encodeInventory, estimateCarryBytes, jsonBytes, pruneClosed, pruneExpired } from '../domain/inventoryCarry';
 
 export { HOLD_GRACE_MS };
 
 /** Gates everything this file does differently from the recorded histories (test/fixtures/histories/inventory-1A.json). */
 export const LIFECYCLE_PATCH = 'inventory-lifecycle';
+/**
+ * Booking actors start on the first message (docs/architecture.md), so a hold
+ * nobody acts on has no actor to end it. Since this patch the inventory:
+ * releases such a hold at its deadline (no grace: nobody is paying for it),
+ * marks its record expired in Postgres, and remembers its berths for the
+ * grace period, so that a payment begun just before the deadline and
+ * confirmed just after it still gets them if nobody has taken them meanwhile
+ * (a "late confirmation"; otherwise the booking refunds).
+ */
+export const HOLDS_WITHOUT_ACTORS_PATCH = 'inventory-holds-without-actors';
+/** Expired holds whose berths are remembered for a late confirmation, at most (the oldest are forgotten first). */
+const MAX_RECENTLY_EXPIRED = 2_000;
 
+// Postgres being down is fixed by nothing but time: retried without a limit, in the background of the holds.
+const { recordHoldsExpired } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+/** Expired holds marked per activity. */
+const EXPIRIES_PER_ACTIVITY = 500;
 const { loadInventoryLayout, loadInventoryTimetable, rebuildInventory, recordInventoryClosed } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
@@ -180,9 +203,11 @@ const emptyStats = (): InventoryStats => ({
 export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const { trainNumber, runDate, classCode, limits } = input;
   const lifecycle = patched(LIFECYCLE_PATCH);
+  const withoutActors = patched(HOLDS_WITHOUT_ACTORS_PATCH);
   const maxMessages = limits?.maxMessagesPerRun ?? MAX_MESSAGES_PER_RUN;
   const closeGraceMs = limits?.closeGraceMs ?? INVENTORY_CLOSE_GRACE_MS;
   const startRetryPauseMs = limits?.startRetryPauseMs ?? START_RETRY_PAUSE_MS;
+  const holdGraceMs = limits?.holdGraceMs ?? HOLD_GRACE_MS;
   const carry = input.carried;
   // Either form: the plain state of runs before the patch, or the compact one.
   let state: InventoryState | undefined = carry?.state ?? (carry?.compact ? decodeInventory(carry.compact) : undefined);
@@ -196,6 +221,10 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   let departed = false;
   /** Held bookings whose actor is not started yet, oldest first; the start activity works from the front. */
   const pendingStarts: BookingInput[] = carry?.pendingStarts ?? [];
+  /** Bookings whose hold expired here, to be marked expired in Postgres (carried until done). */
+  const expiriesToRecord: string[] = carry?.expiriesToRecord ?? [];
+  /** Holds released at their deadline, with their berths, for a late confirmation within the grace (oldest first). */
+  const recentlyExpired: Record<string, ExpiredHold> = carry?.recentlyExpired ?? {};
   const sizeOf = (b: BookingInput) => JSON.stringify(b).length;
   let pendingBytes = pendingStarts.reduce((n, b) => n + sizeOf(b), 0);
   // The carry's size without the starts is estimated from the state each time it is asked (a pure function, a few
@@ -257,14 +286,18 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     if (Object.hasOwn(closed, req.bookingId)) return { bookingId: req.bookingId, ok: false, reason: 'BOOKING_CLOSED' };
     // The inventory's own deadline is later than the booking's, so a payment
     // that started just before the booking's deadline can still confirm.
-    const result = allocate(s, { ...req, holdExpiresAt: req.holdExpiresAt + HOLD_GRACE_MS });
+    // A hold carrying its booking (from an API of the previous version) has its actor started here, which
+    // releases it at the deadline itself; the inventory's own release comes after a grace for a payment in flight.
+    // Without an actor the inventory releases at the deadline, and a late confirmation can still place it.
+    const grace = withoutActors && !req.booking ? 0 : holdGraceMs;
+    const result = allocate(s, { ...req, holdExpiresAt: req.holdExpiresAt + grace });
     if (!result.ok) {
       stats.holdFailures += 1;
       return { bookingId: req.bookingId, ok: false, reason: result.reason };
     }
     if (!result.duplicate) {
       stats.holds += 1;
-      if (req.holdExpiresAt + HOLD_GRACE_MS < armedUntil) wake = true;
+      if (req.holdExpiresAt + grace < armedUntil) wake = true;
       if (req.booking) {
         const queued = bookingInput(req.booking, result.seats);
         pendingStarts.push(queued);
@@ -295,6 +328,23 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     },
   );
 
+  /** Sells a hold; a hold released at its deadline moments ago is placed back on its berths if they are still free. */
+  const confirmOne = (s: InventoryState, bookingId: string): ConfirmResult => {
+    let r = confirm(s, bookingId);
+    const expired = Object.hasOwn(recentlyExpired, bookingId) ? recentlyExpired[bookingId] : undefined;
+    if (r.status === 'none' && expired) {
+      const placed = restoreBookings(s, [{ bookingId, status: 'sold', fromSeq: expired.fromSeq, toSeq: expired.toSeq, seats: expired.seats }]);
+      if (placed.sold === 1) {
+        stats.lateConfirms = (stats.lateConfirms ?? 0) + 1;
+        r = { changed: true, status: 'sold', seats: bookingSeats(s, bookingId)?.seats ?? [] };
+      } else log.warn('late confirmation: the berths were taken meanwhile', { bookingId, conflicts: placed.conflicts });
+      delete recentlyExpired[bookingId];
+    }
+    if (r.changed) stats.confirms += 1;
+    const sold = r.status === 'sold';
+    return { bookingId, ok: sold, status: sold ? 'sold' : 'none', seats: r.seats };
+  };
+
   setHandler(confirmSeatsSignal, async ({ bookingId, replyTo }) => {
     messagesThisRun += 1;
     const reply = (r: ConfirmResult) => getExternalWorkflowHandle(replyTo).signal(seatsConfirmedSignal, r);
@@ -302,15 +352,29 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
       pendingConfirms.push({ bookingId, replyTo });
       return;
     }
-    const r = confirm(state, bookingId);
-    if (r.changed) stats.confirms += 1;
-    const sold = r.status === 'sold';
     // The booking may have ended meanwhile (its signal is then refused): nothing to tell it.
-    await reply({ bookingId, ok: sold, status: sold ? 'sold' : 'none', seats: r.seats }).catch((err: unknown) =>
+    await reply(confirmOne(state, bookingId)).catch((err: unknown) =>
       log.warn('could not answer a confirmation', { bookingId, replyTo, error: String(err) }),
     );
   });
   const pendingConfirms: { bookingId: string; replyTo: string }[] = [];
+
+  setHandler(
+    confirmSeatsUpdate,
+    ({ bookingIds }) => {
+      const s = state as InventoryState;
+      messagesThisRun += 1;
+      return bookingIds.map((bookingId) => confirmOne(s, bookingId));
+    },
+    {
+      validator: ({ bookingIds }) => {
+        if (!Array.isArray(bookingIds) || bookingIds.length === 0 || bookingIds.length > 200) {
+          throw new Error('a confirmation batch carries 1 to 200 booking ids');
+        }
+        acceptingMessages();
+      },
+    },
+  );
 
   setHandler(
     extendHoldUpdate,
@@ -319,7 +383,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
       messagesThisRun += 1;
       const booking = Object.hasOwn(s.bookings, bookingId) ? s.bookings[bookingId] : undefined;
       if (!booking || booking.status !== 'held') return { ok: false, holdExpiresAt: null };
-      booking.holdExpiresAt = holdExpiresAt + HOLD_GRACE_MS;
+      booking.holdExpiresAt = holdExpiresAt + holdGraceMs;
       return { ok: true, holdExpiresAt };
     },
     { validator: (_req: { bookingId: string; holdExpiresAt: number }) => acceptingMessages() },
@@ -395,11 +459,8 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   }
   for (const req of pendingReleases.splice(0)) applyRelease(state, req);
   for (const c of pendingConfirms.splice(0)) {
-    const r = confirm(state, c.bookingId);
-    if (r.changed) stats.confirms += 1;
-    const sold = r.status === 'sold';
     await getExternalWorkflowHandle(c.replyTo)
-      .signal(seatsConfirmedSignal, { bookingId: c.bookingId, ok: sold, status: sold ? 'sold' : 'none', seats: r.seats })
+      .signal(seatsConfirmedSignal, confirmOne(state, c.bookingId))
       .catch(() => undefined);
   }
 
@@ -430,9 +491,20 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   };
   void startActors();
 
+  // Marks expired holds in Postgres, a batch at a time, in the background (only this loop removes from the list).
+  const recordExpiries = async () => {
+    for (;;) {
+      await condition(() => expiriesToRecord.length > 0);
+      const batch = expiriesToRecord.slice(0, EXPIRIES_PER_ACTIVITY);
+      await recordHoldsExpired({ pnrs: batch, at: Date.now() });
+      expiriesToRecord.splice(0, batch.length);
+    }
+  };
+  if (withoutActors) void recordExpiries();
+
   const closeAt = () => (lifecycle && !departed && lastBoardingAt !== undefined ? lastBoardingAt + closeGraceMs : Number.POSITIVE_INFINITY);
   /** Departed, every queued actor started and every handler done: the actor can end. */
-  const readyToEnd = () => departed && pendingStarts.length === 0 && allHandlersFinished();
+  const readyToEnd = () => departed && pendingStarts.length === 0 && expiriesToRecord.length === 0 && allHandlersFinished();
 
   // The loop: expire holds nobody confirmed, forget old closed ids, end once
   // the train has left, and continue-as-new before the history grows large.
@@ -441,13 +513,25 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     const now = Date.now();
     for (const h of heldBookings(s)) {
       if (h.holdExpiresAt !== undefined && h.holdExpiresAt <= now) {
+        const seats = withoutActors ? bookingSeats(s, h.bookingId)?.seats : undefined;
+        const record = s.bookings[h.bookingId];
+        if (seats && record) {
+          recentlyExpired[h.bookingId] = {
+            fromSeq: record.fromSeq,
+            toSeq: record.toSeq,
+            seats: seats.map(({ passengerIndex, coach, berthNo }) => ({ passengerIndex, coach, berthNo })),
+            at: now,
+          };
+        }
         release(s, h.bookingId, 'held');
         closeBooking(h.bookingId);
         stats.expiries += 1;
+        if (withoutActors) expiriesToRecord.push(h.bookingId);
         log.info('hold expired in inventory', { bookingId: h.bookingId });
       }
     }
     pruneClosedIds(now);
+    if (withoutActors) pruneExpired(recentlyExpired, now - holdGraceMs, MAX_RECENTLY_EXPIRED);
 
     if (now >= closeAt()) {
       // Read the departure again (a delay may have been reported since) before refusing holds for good;
@@ -507,7 +591,12 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   let carried: InventoryCarry;
   if (lifecycle) {
     pruneClosedIds(Date.now());
-    carried = { ...carryWithoutStarts(), ...(pendingStarts.length > 0 ? { pendingStarts } : {}) };
+    carried = {
+      ...carryWithoutStarts(),
+      ...(pendingStarts.length > 0 ? { pendingStarts } : {}),
+      ...(expiriesToRecord.length > 0 ? { expiriesToRecord } : {}),
+      ...(Object.keys(recentlyExpired).length > 0 ? { recentlyExpired } : {}),
+    };
     stats.lastCarryBytes = jsonBytes(carried);
     if (stats.lastCarryBytes > SOFT_CARRY_BYTES) log.warn('large continue-as-new input', { bytes: stats.lastCarryBytes, queued: pendingStarts.length });
   } else {

@@ -29,6 +29,13 @@ const mail = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
 });
 
+// A batch of signals (and starts): heartbeats after each booking.
+const tellActs = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+});
+
 export const runJobProgressQuery = defineQuery<RunJobProgress>('progress');
 const BATCH = 20;
 /**
@@ -90,10 +97,22 @@ export async function runCancellationWorkflow(input: RunCancellationInput): Prom
     return [...new Set([...recorded.map((b) => b.pnr), ...running])].filter((pnr) => !told.has(pnr));
   };
 
+  // Held bookings have no actor until someone acts on them: an activity tells them, starting their actor
+  // with the signal where needed (docs/architecture.md, "Booking actors start on the first message").
+  const startsHeldActors = patched('run-cancel-starts-held-actors');
   const tell = async (pnrs: string[]) => {
     progress.total += pnrs.length;
     for (let i = 0; i < pnrs.length; i += BATCH) {
       const batch = pnrs.slice(i, i + BATCH);
+      if (startsHeldActors) {
+        const r = await tellActs.tellBookingsRunCancelled({ pnrs: batch, reason: input.reason, by: input.by });
+        progress.sent += r.sent;
+        progress.alreadySent += r.alreadyClosed;
+        for (const pnr of batch) told.add(pnr);
+        progress.done += batch.length;
+        setCurrentDetails(`Cancelling ${input.trainNumber} ${input.runDate}: ${progress.done} of ${progress.total} bookings told to refund`);
+        continue;
+      }
       await Promise.all(
         batch.map((pnr) =>
           getExternalWorkflowHandle(bookingWorkflowId(pnr))

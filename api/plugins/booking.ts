@@ -42,7 +42,7 @@ export default fp(
       }),
     );
     app.decorate('journeys', new JourneyPlanner(app.db, booking.advanceDays));
-    app.decorate('bookingActors', new BookingActors(app.temporal, app.redis, app.db, temporal.taskQueue));
+    app.decorate('bookingActors', new BookingActors(app.temporal, app.db, temporal.taskQueue));
     app.decorate('payments', createPaymentGateway('sandbox', app.db));
   },
   { name: 'booking-services', dependencies: ['db', 'redis', 'temporal'] },

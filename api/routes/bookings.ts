@@ -1,6 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   WorkflowUpdateStage,
@@ -68,7 +70,13 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       if (!recorded) throw err;
       return { view: visibleTo(req, recorded.userId, pnr, recorded), source: 'records' };
     }
-    live ??= await notLive(pnr);
+    if (!live) {
+      // No actor: a hold nobody acted on (it never gets one; expired once its deadline passed), or an actor
+      // ended and archived. Its record is the whole truth.
+      const recorded = await bookingFromRecords(app.db, app.journeys, pnr);
+      if (!recorded) return notLive(pnr);
+      return { view: visibleTo(req, recorded.userId, pnr, recorded), source: 'records' };
+    }
     return { view: visibleTo(req, live.view.userId, pnr, live).view, source: 'live' };
   }
 
@@ -101,22 +109,38 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
    * until the wait is over. `outcome` null: not known in time (the caller answers 202).
    */
   async function sendAndWait<A>(
-    handle: WorkflowHandle,
+    ref: BookingRef,
     def: UpdateDefinition<BookingView, [A]>,
     arg: A,
     what: string,
   ): Promise<{ outcome: BookingView | null; accepted: boolean }> {
+    const { handle, startWith } = ref;
     const until = Date.now() + cfg.paymentWaitSeconds * 1000;
     const left = () => Math.max(100, until - Date.now());
     const updateId = randomUUID();
+    // A booking with no actor yet gets it started by the same call (update-with-start: one round trip);
+    // a repeated attempt finds the actor started (USE_EXISTING) and the update id joins the first.
+    const send = () =>
+      startWith
+        ? app.temporal.workflow.startUpdateWithStart(def, {
+            args: [arg],
+            updateId,
+            waitForStage: WorkflowUpdateStage.ACCEPTED,
+            startWorkflowOperation: new WithStartWorkflowOperation('bookingWorkflow', {
+              ...app.bookingActors.startOptions(startWith),
+              workflowIdConflictPolicy: 'USE_EXISTING',
+            }),
+          })
+        : handle.startUpdate(def, { args: [arg], updateId, waitForStage: WorkflowUpdateStage.ACCEPTED });
     let accepted: WorkflowUpdateHandle<BookingView> | null = null;
     while (!accepted) {
       try {
-        accepted = await temporal(
-          () => handle.startUpdate(def, { args: [arg], updateId, waitForStage: WorkflowUpdateStage.ACCEPTED }),
-          Math.min(deadlines.temporalCallMs, left()),
-        );
+        accepted = await temporal(send, Math.min(deadlines.temporalCallMs, left()));
       } catch (err) {
+        // The actor ended between the read of its record and this call (REJECT_DUPLICATE refused the start).
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          throw new AppError(what === 'payment' ? 'BOOKING_NOT_PAYABLE' : 'BOOKING_NOT_CANCELLABLE', `booking ${ref.handle.workflowId} is no longer held`);
+        }
         if (!updateTimedOut(err)) throw err;
         if (until - Date.now() <= 100) return { outcome: null, accepted: false };
       }
@@ -211,7 +235,8 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         }
         const key = { trainNumber: journey.trainNumber, runDate: journey.runDate, classCode: journey.classCode };
         const inventoryId = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
-        const pnr = await app.bookingActors.reservePnr(inventoryId, req.user.sub);
+        const idempotencyKey = req.headers['idempotency-key'];
+        const pnr = await app.bookingActors.reservePnr(inventoryId, req.user.sub, typeof idempotencyKey === 'string' ? `bookings:${idempotencyKey}` : undefined);
         const heldAt = Date.now();
         const holdExpiresAt = heldAt + cfg.holdTtlSeconds * 1000;
         const booking: PendingBooking = {
@@ -232,9 +257,10 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           inventoryWorkflowId: inventoryId,
           reminderLeadMs: cfg.reminderLeadSeconds * 1000,
           paymentMaxAttempts: cfg.paymentMaxAttempts,
+          heldRecorded: true,
         };
-        // The inventory places the hold and then starts the booking actor with `booking`:
-        // the traveller's answer does not wait for a workflow start (docs/architecture.md).
+        // The inventory places the hold; the held record below is where the booking lives until someone
+        // acts on it: its actor starts with the first pay, cancel or support action (docs/architecture.md).
         // The gateway gives each hold its own deadline (HOLD_TIMEOUT_MS); the gate learns of an outage.
         const hold = await app.temporalGate.run(() => app.inventory.hold(key, {
           bookingId: pnr,
@@ -242,22 +268,24 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           toSeq: journey.to.seq,
           passengers,
           holdExpiresAt,
-          booking,
         }));
         if (!hold.ok) {
           if (hold.reason === 'NO_CAPACITY') {
             app.metrics.bookingOutcome('no_seats');
             throw new AppError('NO_SEATS_AVAILABLE', `no ${journey.classCode} berths free for ${passengers.length} passenger(s) from ${journey.from.stationCode} to ${journey.to.stationCode}`);
           }
+          // A retry (same Idempotency-Key) whose first attempt's hold has run out or been released.
+          if (hold.reason === 'BOOKING_CLOSED') throw new AppError('HOLD_EXPIRED', `the hold of PNR ${pnr} has ended; book again with a new Idempotency-Key`);
           throw new AppError('INVALID_PASSENGERS', `the hold was refused: ${hold.reason}`);
         }
-        const held = { ...booking, seats: hold.seats };
-        // Best effort: without it, reads fall back to the inventory's own copy.
-        await app.bookingActors.remember(held).catch((err: Error) => req.log.warn({ pnr, err: err.message }, 'could not cache the held booking'));
+        // A retry that found its first attempt's hold (same Idempotency-Key, hence same PNR) keeps that hold's deadline.
+        // Durable before the answer: a traveller told "held" can always pay. If this fails the hold is
+        // answered 503 and runs out by itself in the inventory; a retry with the same key finds it again.
+        const held = await app.bookingActors.recordHeld({ ...booking, seats: hold.seats });
         await app.availability.invalidate(key);
         req.log.info({ pnr, workflowId: bookingWorkflowId(pnr), inventoryWorkflowId: inventoryId }, 'booking held');
         app.metrics.bookingOutcome('held');
-        const view = heldBookingView(held, heldAt);
+        const view = heldBookingView(held, held.heldAt ?? heldAt);
         return { status: 201, body: present(view) };
       }),
   );
@@ -330,7 +358,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       }
       let sent;
       try {
-        sent = await sendAndWait(handle, payUpdate, { paymentToken: token.token, last4: token.last4 }, 'payment');
+        sent = await sendAndWait(view, payUpdate, { paymentToken: token.token, last4: token.last4 }, 'payment');
       } catch (err) {
         throw updateRefusal(err, 'BOOKING_NOT_PAYABLE') ?? err;
       }
@@ -378,7 +406,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       }
       try {
         // The refund runs inside the update: its outcome is awaited as long as a payment's, then 202.
-        const sent = await sendAndWait(handle, cancelUpdate, { reason: req.body?.reason ?? 'requested by traveller', by: `user:${req.user.sub}` }, 'cancellation');
+        const sent = await sendAndWait(view, cancelUpdate, { reason: req.body?.reason ?? 'requested by traveller', by: `user:${req.user.sub}` }, 'cancellation');
         const result = sent.outcome;
         if (result === null) {
           req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), accepted: sent.accepted }, 'cancellation pending');

@@ -1,18 +1,16 @@
-// Finds a booking's actor. The inventory starts booking-<PNR> shortly after
-// the hold, or when a rush subsides (workflows/inventory.ts); until then the
-// booking lives in the inventory's queue of starts, and a traveller who
-// already pays or cancels starts the actor here. Either start wins; the other
-// is a no-op. The API also caches the held booking in Redis, so this needs no
-// query to a hot inventory: measured, such queries took seconds while the
-// inventory was busy with a rush of holds and confirmations (bench/README.md).
-// Redis is only a cache: every PNR and the inventory holding it are in
-// Postgres (`pnrs`), so with Redis down or flushed a held booking is still
-// found by asking its inventory.
+// Finds a booking's actor. A booking has no actor until someone acts on it
+// (docs/architecture.md, "Booking actors start on the first message"): the
+// hold request writes the held record and the actor's input to Postgres, and
+// the first pay (update-with-start), cancel or support action starts
+// booking-<PNR> from that input. A hold nobody pays never costs a workflow:
+// the inventory's own timer frees its berths and marks the record expired.
+// Bookings held before that change may still sit in their inventory's queue of
+// starts; they are found by asking the inventory. Redis is not involved: the
+// PNR, its inventory and the input are one Postgres row.
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { Redis } from 'ioredis';
 import type { Db } from '../../db/client';
-import { findBooking } from '../../db/repositories/bookings';
-import { allocatePnr, findPnr } from '../../db/repositories/pnrs';
+import { findBookingStart, recordHeldBooking } from '../../db/repositories/heldBookings';
+import { allocatePnr } from '../../db/repositories/pnrs';
 import {
   bookingStateQuery,
   bookingWorkflowId,
@@ -23,9 +21,8 @@ import {
   type BookingView,
 } from '../../contracts';
 import { startBookingActor } from '../../activities/bookingActors';
-import { heldBookingView } from '../../contracts/bookingStart';
+import { bookingStartOptions, heldBookingView } from '../../contracts/bookingStart';
 import { AppError } from '../errors';
-import { softRedis } from './softRedis';
 
 export interface LiveBooking {
   view: BookingView;
@@ -41,28 +38,26 @@ export interface BookingRef {
   trainNumber: string;
   runDate: string;
   classCode: string;
+  /** No actor yet: the input to start it with, together with the message. */
+  startWith?: BookingInput;
 }
 
-/** The cached held booking is useful until its hold expires; past that, reads go to the inventory anyway. */
-const HELD_CACHE_GRACE_SECONDS = 3600;
-const pnrKey = (pnr: string) => `pnr:${pnr}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class BookingActors {
   constructor(
     private readonly client: Client,
-    private readonly redis: Redis,
     private readonly db: Db,
     private readonly taskQueue: string,
   ) {}
 
   /**
-   * Caches the held booking for `forMessage`/`live` until its actor runs (the
-   * inventory has the durable copy). Best effort: never fails.
+   * The held record, in Postgres before the traveller is answered: the row the
+   * traveller's reads and history show, and the input the booking's actor
+   * will be started from.
    */
-  async remember(input: BookingInput): Promise<void> {
-    const ttl = Math.max(60, Math.ceil((input.holdExpiresAt - Date.now()) / 1000)) + HELD_CACHE_GRACE_SECONDS;
-    await softRedis(this.redis.set(pnrKey(input.pnr), JSON.stringify({ booking: input }), 'EX', ttl));
+  async recordHeld(input: BookingInput): Promise<BookingInput> {
+    return recordHeldBooking(this.db, input, { keepInput: true });
   }
 
   /**
@@ -70,17 +65,16 @@ export class BookingActors {
    * holds its berths (db/repositories/pnrs.ts): unique forever, whatever
    * happens to Redis.
    */
-  async reservePnr(inventoryWorkflowId: string, userId: number): Promise<string> {
-    const pnr = await allocatePnr(this.db, { inventoryWorkflowId, userId });
+  async reservePnr(inventoryWorkflowId: string, userId: number, requestKey?: string): Promise<string> {
+    const pnr = await allocatePnr(this.db, { inventoryWorkflowId, userId, ...(requestKey ? { requestKey } : {}) });
     if (!pnr) throw new AppError('SERVICE_UNAVAILABLE', 'could not allocate a PNR; retry');
     return pnr;
   }
 
   /**
-   * The booking's live state, or null when no actor or inventory has it (it
+   * The booking's live state, or null when no actor or held record has it (it
    * never existed, or its actor has ended and been archived). With `start`,
-   * an actor still queued in its inventory is started now, so the caller can
-   * message it.
+   * an actor not started yet is started now, so the caller can message it.
    */
   async live(pnr: string, opts: { start: boolean }): Promise<LiveBooking | null> {
     const handle = this.client.workflow.getHandle(bookingWorkflowId(pnr));
@@ -102,10 +96,12 @@ export class BookingActors {
   }
 
   /**
-   * The actor to message, started now if the inventory has not yet, with its
-   * owner and status from its search attributes. A describe is answered by
-   * the server alone; a query needs the actor's worker, and right after a rush
-   * (actors starting by the thousand) it waited seconds (bench/README.md).
+   * The actor to message, with its owner and status from its search
+   * attributes; or, for a held booking with no actor yet, the input to start
+   * it with (`startWith`): the caller starts it with its message (pay:
+   * update-with-start) or with `start`. A describe is answered by the server
+   * alone; a query needs the actor's worker, and right after a rush it waited
+   * seconds (bench/README.md).
    */
   async forMessage(pnr: string): Promise<BookingRef | null> {
     const handle = this.client.workflow.getHandle(bookingWorkflowId(pnr));
@@ -129,31 +125,40 @@ export class BookingActors {
       }
       const pending = await this.pending(pnr);
       if (pending) {
-        await startBookingActor(this.client, pending, this.taskQueue);
-        return { handle, userId: pending.userId, status: 'held', running: true, trainNumber: pending.trainNumber, runDate: pending.runDate, classCode: pending.classCode };
+        return { handle, userId: pending.userId, status: 'held', running: true, trainNumber: pending.trainNumber, runDate: pending.runDate, classCode: pending.classCode, startWith: pending };
       }
+    }
+    // No actor and none to start: a hold that ran out with nobody acting on it is answered as such.
+    const found = await findBookingStart(this.db, pnr);
+    if (found?.input && (found.status === 'held' || found.status === 'expired')) {
+      const { input } = found;
+      return { handle, userId: input.userId, status: 'expired', running: false, trainNumber: input.trainNumber, runDate: input.runDate, classCode: input.classCode };
     }
     return null;
   }
 
-  /** The input of a held booking whose actor has not been started yet, or null. */
+  /** Starts a held booking's actor (a no-op when it exists already). */
+  async start(input: BookingInput): Promise<void> {
+    await startBookingActor(this.client, input, this.taskQueue);
+  }
+
+  /** How a held booking's actor is started together with a message (update-with-start). */
+  startOptions(input: BookingInput) {
+    return bookingStartOptions(input, this.taskQueue);
+  }
+
+  /**
+   * The input of a held booking whose actor has not been started, or null.
+   * Only while its record is still `held` and the hold can still be acted on:
+   * a booking whose actor has moved it on (and may have been purged from
+   * Temporal since), or whose hold has run out, is never started again.
+   */
   private async pending(pnr: string): Promise<BookingInput | null> {
-    const kept = await softRedis(this.redis.get(pnrKey(pnr)));
-    if (kept?.startsWith('{')) {
-      const { booking } = JSON.parse(kept) as { booking: BookingInput };
-      // Only while the hold can still be paid, and only if no actor ever wrote its record: an actor that
-      // ended long ago and was purged from Temporal must never be started again.
-      if (Date.now() < booking.holdExpiresAt && !(await findBooking(this.db, pnr))) return booking;
-      return this.fromInventory(booking.inventoryWorkflowId, pnr);
-    }
-    // Not cached (Redis flushed, down, or the entry ran out): Postgres knows the inventory of every PNR.
-    // A bare inventory id in Redis is a reservation made before the `pnrs` table existed.
-    const inventoryId = kept?.startsWith('inventory-') ? kept : (await findPnr(this.db, pnr))?.inventoryWorkflowId;
-    if (!inventoryId) return null;
-    const input = await this.fromInventory(inventoryId, pnr);
-    // Refill the cache, so the next read of this booking does not ask a possibly busy inventory again.
-    if (input) await this.remember(input);
-    return input;
+    const found = await findBookingStart(this.db, pnr);
+    if (!found) return null;
+    if (found.input) return found.status === 'held' && found.input.holdExpiresAt > Date.now() ? found.input : null;
+    // Held before inputs were kept in Postgres: the input waits in its inventory's queue of starts.
+    return this.fromInventory(found.inventoryWorkflowId, pnr);
   }
 
   private async fromInventory(inventoryId: string, pnr: string): Promise<BookingInput | null> {

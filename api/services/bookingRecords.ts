@@ -23,7 +23,8 @@ export async function bookingFromRecords(db: Db, journeys: JourneyPlanner, pnr: 
     const min = (leaving ? s?.departureMin : s?.arrivalMin) ?? 0;
     return { code, name: s?.stationName ?? code, seq, time: localDateTime(run.runDate, day, min) };
   };
-  const status = row.status as BookingStatus;
+  // A hold nobody acted on has no actor to record its end: past its deadline it is expired (the inventory marks it so shortly).
+  const status: BookingStatus = row.status === 'held' && row.holdExpiresAt && row.holdExpiresAt.getTime() <= Date.now() ? 'expired' : (row.status as BookingStatus);
   return {
     pnr: row.pnr,
     status,

@@ -412,7 +412,10 @@ export interface LevelChecks {
   inventoryError?: string;
   /** Hold batches sent to the actor, and the average requests per batch. */
   avgBatch: number | null;
-  /** Booking workflows with this run's train and date, as counted by Temporal visibility. */
+  /**
+   * Booking workflows with this run's train and date, as counted by Temporal visibility. A booking has an
+   * actor only once someone pays or cancels it (docs/architecture.md): one per paid booking, none per hold.
+   */
   bookingWorkflows: number | null;
   /** Rows in Postgres `bookings` for the run, and how many are confirmed. */
   bookingRows: number;
@@ -470,7 +473,7 @@ export async function checkLevel(
     // Visibility is eventually consistent: give it a few seconds to settle.
     for (let i = 0; i < 20; i++) {
       bookingWorkflows = (await client.workflow.count(query)).count;
-      if (bookingWorkflows >= expect.created) break;
+      if (bookingWorkflows >= expect.confirmed) break;
       await sleep(250);
     }
   } catch {

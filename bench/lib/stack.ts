@@ -226,11 +226,12 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
 
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) {
-      if (!/^(TEMPORAL_|DATABASE_URL|REDIS_URL|SMTP_URL|API_|WORKER_|JWT_|MAIL_|HOLD_|PAYMENT_|BOOKING_|AVAILABILITY_|LOG_LEVEL|NODE_ENV)/.test(k)) env[k] = v;
+      if (!/^(TEMPORAL_|DATABASE_URL|REDIS_URL|SMTP_URL|API_|WORKER_|JWT_|TICKET_|MAIL_|HOLD_|PAYMENT_|BOOKING_|AVAILABILITY_|LOG_LEVEL|NODE_ENV)/.test(k)) env[k] = v;
     }
     Object.assign(env, {
       NODE_ENV: 'production',
       JWT_SECRET: randomBytes(32).toString('hex'),
+      TICKET_SIGNING_KEY: randomBytes(32).toString('hex'),
       DATABASE_URL: opts.databaseUrl,
       REDIS_URL: opts.redisUrl,
       TEMPORAL_ADDRESS: temporalAddress,

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { PNR_HIGH, PNR_LOW, pnrFromDraw } from '../../domain/pnr';
 import type { DbOrTx } from '../client';
 import { pnrs, type PnrRow } from '../schema';
@@ -21,13 +21,22 @@ export const randomPnr = (): string => pnrFromDraw(randomInt(PNR_LOW, PNR_HIGH))
  */
 export async function allocatePnr(
   db: DbOrTx,
-  owner: { inventoryWorkflowId: string; userId: number },
+  owner: { inventoryWorkflowId: string; userId: number; requestKey?: string },
   draw: () => string = randomPnr,
 ): Promise<string | null> {
+  if (owner.requestKey) {
+    // A retry of a request that got no answer (a 503 at its deadline, a lost connection) gets the PNR the
+    // first attempt took, so a hold the first attempt placed is found again rather than held twice.
+    const [kept] = await db
+      .select({ pnr: pnrs.pnr })
+      .from(pnrs)
+      .where(and(eq(pnrs.requestKey, owner.requestKey), eq(pnrs.inventoryWorkflowId, owner.inventoryWorkflowId), eq(pnrs.userId, owner.userId)));
+    if (kept) return kept.pnr;
+  }
   for (let i = 0; i < PNR_DRAWS; i++) {
     const [row] = await db
       .insert(pnrs)
-      .values({ pnr: draw(), inventoryWorkflowId: owner.inventoryWorkflowId, userId: owner.userId })
+      .values({ pnr: draw(), inventoryWorkflowId: owner.inventoryWorkflowId, userId: owner.userId, requestKey: owner.requestKey ?? null })
       .onConflictDoNothing({ target: pnrs.pnr })
       .returning({ pnr: pnrs.pnr });
     if (row) return row.pnr;

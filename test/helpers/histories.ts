@@ -1,8 +1,10 @@
 // Recorded workflow histories for the replay test (test/unit/replay.test.ts).
-// `RECORD_HISTORIES=1 npx jest --selectProjects integration --testPathPatterns booking.flow`
-// refreshes them after a deliberate, compatible change of workflow code.
+// `RECORD_HISTORIES=1 npx jest --selectProjects integration --testPathPatterns <file>`
+// writes the histories a test file names that do not exist yet; existing ones
+// are frozen and never rewritten (docs/architecture.md, "Changing a workflow safely").
 // The Temporal CLI writes them, in the JSON form `temporal workflow show -o json` uses.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +14,14 @@ export const HISTORIES_DIR = path.resolve(__dirname, '..', 'fixtures', 'historie
 
 export const recording = process.env.RECORD_HISTORIES === '1';
 
+/**
+ * Writes a new fixture. An existing one is frozen (a running workflow of that
+ * shape may exist in production): it is never overwritten, so a test that
+ * records several histories can add one without touching the others.
+ */
 export async function recordHistory(address: string, namespace: string, workflowId: string, name: string): Promise<void> {
+  const file = path.join(HISTORIES_DIR, `${name}.json`);
+  if (existsSync(file)) return;
   const cli = await ensureTemporalCli(() => undefined);
   const { stdout } = await promisify(execFile)(
     cli,
@@ -20,5 +29,5 @@ export async function recordHistory(address: string, namespace: string, workflow
     { maxBuffer: 64 * 1024 * 1024 },
   );
   await mkdir(HISTORIES_DIR, { recursive: true });
-  await writeFile(path.join(HISTORIES_DIR, `${name}.json`), stdout);
+  await writeFile(file, stdout);
 }

@@ -1,13 +1,17 @@
-// The inventory starts each booking actor after its hold, in the background
-// (docs/architecture.md, "Booking actors start after the hold"). These tests
-// hold the start activity back to reach the moment in between — the traveller
-// has a PNR, the actor does not exist yet — and check that nothing is lost:
-// the booking reads as held, paying starts the actor, the late start is a no-op.
+// A booking's actor starts with the first message anyone sends it (pay,
+// cancel, support), not with the hold (docs/architecture.md, "Booking actors
+// start on the first message"): these tests check that a hold makes no
+// workflow, that pay and cancel start exactly one, and that a hold nobody acts
+// on is freed and recorded expired without one. The last test covers holds
+// that still carry their booking (sent by an API of the previous version
+// during a rolling deploy): the inventory starts those actors, across
+// continue-as-new, each once.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
 import { InventoryGateway } from '../../api/services/inventoryGateway';
 import { bookingWorkflowId, inventorySummaryQuery, inventoryTaskQueue, inventoryWorkflowId, SA, type PendingBooking } from '../../contracts';
 import { fareQuote } from '../../domain/fares';
+import { recordHistory, recording } from '../helpers/histories';
 import { api, CARDS, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
 
 let stack: Stack;
@@ -35,8 +39,12 @@ beforeAll(async () => {
   });
   traveller = await registerTraveller(stack, 'actorStart');
 });
+/** New frozen histories of the paths this file adds (RECORD_HISTORIES=1 writes those not yet there). */
+const toRecord = new Map<string, string>();
 afterAll(async () => {
   openGate();
+  const { address, namespace } = stack.config.temporal;
+  if (recording) for (const [name, id] of toRecord) await recordHistory(address, namespace, id, name);
   await stack?.close();
 });
 
@@ -55,64 +63,140 @@ async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, time
   }
 }
 
-describe('booking actors started by the inventory', () => {
-  it('answers for a held booking whose actor is not started yet, and paying starts it once', async () => {
+function bookingFor(pnr: string, runDate: string): PendingBooking {
+  const passengers = [passenger(`CAN ${pnr.slice(-2)}`)];
+  return {
+    pnr,
+    userId: traveller.userId,
+    email: traveller.email,
+    trainNumber: '12951',
+    trainName: 'MUMBAI RAJDHANI',
+    runDate,
+    classCode: '3A',
+    from: { code: 'MMCT', name: 'MUMBAI CENTRAL', seq: 0, time: `${runDate}T17:00+05:30` },
+    to: { code: 'NDLS', name: 'NEW DELHI', seq: 7, time: `${runDate}T23:59+05:30` },
+    departureAt: Date.parse(`${runDate}T17:00+05:30`),
+    passengers,
+    fare: fareQuote({ classCode: '3A', distanceKm: 1384, superfast: true, passengers }),
+    holdExpiresAt: Date.now() + 600_000,
+    heldAt: Date.now(),
+    inventoryWorkflowId: inventoryId(runDate),
+    reminderLeadMs: 86_400_000,
+    paymentMaxAttempts: 3,
+  };
+}
+
+const actorOf = (pnr: string) => stack.client.workflow.getHandle(bookingWorkflowId(pnr));
+const noActor = async (pnr: string) => expect(actorOf(pnr).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+
+describe('booking actors start on the first message', () => {
+  it('a hold makes no actor; its record and input are in Postgres; paying starts the actor once (update-with-start)', async () => {
     const held = await api(stack, traveller.token).post('/bookings', {
       trainNumber: '12951', date, classCode: '3A', from: 'MMCT', to: 'NDLS', passengers: [passenger('Meera')],
     });
     expect(held.status).toBe(201);
     const { pnr, runDate } = held.body;
-    expect((await summary(runDate)).pendingStarts).toBe(1);
-    await expect(stack.client.workflow.getHandle(bookingWorkflowId(pnr)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect((await summary(runDate)).pendingStarts).toBe(0);
+    await noActor(pnr);
+    const recorded = await rows<{ status: string; kept: boolean }>(
+      sql`select b.status, p.booking is not null as kept from bookings b join pnrs p using (pnr) where pnr = ${pnr}`,
+    );
+    expect(recorded).toEqual([{ status: 'held', kept: true }]);
 
-    // Read from the inventory's queue: the same booking the 201 described.
+    // Read from the held record: the same booking the 201 described; others' bookings read as absent.
     const read = await api(stack, traveller.token).get(`/bookings/${pnr}`);
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ pnr, status: 'held', fareTotal: held.body.fareTotal, passengers: held.body.passengers });
     const stranger = await registerTraveller(stack, 'actorStart-other');
     expect((await api(stack, stranger.token).get(`/bookings/${pnr}`)).status).toBe(404);
+    expect((await api(stack, stranger.token).post(`/bookings/${pnr}/payment`, { card: CARDS.ok })).status).toBe(404);
+    await noActor(pnr);
 
-    // Paying before the inventory got to it starts the actor from the API.
     const paid = await api(stack, traveller.token).post(`/bookings/${pnr}/payment`, { card: CARDS.ok });
     expect(paid.status).toBe(200);
     expect(paid.body).toMatchObject({ pnr, status: 'confirmed', amountPaid: held.body.fareTotal });
+    // Paying again answers the confirmed booking from the one actor.
+    const again = await api(stack, traveller.token).post(`/bookings/${pnr}/payment`, { card: CARDS.ok });
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('confirmed');
 
-    // The inventory's own start, let through now, finds the actor there and counts it.
-    openGate();
-    const after = await eventually(() => summary(runDate), (s) => s.pendingStarts === 0);
-    expect(after.stats.actorsStarted).toBe(1);
-    expect(started).toEqual([{ bookings: 1, existing: 1 }]);
+    const d = await actorOf(pnr).describe();
+    expect(d.typedSearchAttributes.get(SA.Pnr)).toBe(pnr);
+    expect(d.typedSearchAttributes.get(SA.BookingStatus)).toBe('confirmed');
+    // The actor did not write the held record again (the API did); the sale and its record ran as local
+    // activities in the workflow task that got the charge's result (patch booking-pay-path-local).
+    const history = await actorOf(pnr).fetchHistory();
+    const markerText = (history.events ?? [])
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((p) => p.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString()).join(' '));
+    expect(markerText.some((t) => t.includes('recordBookingHeld'))).toBe(false);
+    for (const step of ['confirmSeatsInInventory', 'recordBookingConfirmed']) expect(markerText.some((t) => t.includes(step))).toBe(true);
+    const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(scheduled).toEqual(['chargeBooking', 'sendEmail']);
     const booked = await rows<{ n: number }>(sql`select count(*)::int as n from bookings where pnr = ${pnr} and status = 'confirmed'`);
     expect(booked[0]?.n).toBe(1);
     const charges = await rows<{ n: number }>(sql`select count(*)::int as n from payment_sandbox.charges where idempotency_key = ${`charge:${pnr}`} and status = 'succeeded'`);
     expect(charges[0]?.n).toBe(1);
+    toRecord.set('booking-paid-local-path', bookingWorkflowId(pnr));
+    toRecord.set('inventory-confirm-batch', inventoryId(runDate));
   });
 
-  it('starts the actor of every hold, with the search attributes support staff look for', async () => {
-    openGate();
+  it('cancelling a hold starts its actor with the cancellation, which frees the berths and records it', async () => {
     const d = futureDate(86);
-    const pnrs: string[] = [];
-    for (const name of ['Kiran', 'Lata', 'Mohan']) {
-      const res = await api(stack, traveller.token).post('/bookings', {
-        trainNumber: '12951', date: d, classCode: '3A', from: 'MMCT', to: 'NDLS', passengers: [passenger(name)],
-      });
-      expect(res.status).toBe(201);
-      pnrs.push(res.body.pnr);
-    }
-    for (const pnr of pnrs) {
-      const description = await eventually(
-        () => stack.client.workflow.getHandle(bookingWorkflowId(pnr)).describe().catch(() => null),
-        (d) => d !== null,
-      );
-      expect(description?.typedSearchAttributes.get(SA.Pnr)).toBe(pnr);
-      expect(description?.typedSearchAttributes.get(SA.BookingStatus)).toBe('held');
-      await eventually(
-        () => rows<{ status: string }>(sql`select status from bookings where pnr = ${pnr}`),
-        (r) => r[0]?.status === 'held',
-      );
-    }
-    const s = await eventually(() => summary(d), (x) => x.pendingStarts === 0);
-    expect(s.stats.actorsStarted).toBe(3);
+    const held = await api(stack, traveller.token).post('/bookings', {
+      trainNumber: '12951', date: d, classCode: '3A', from: 'MMCT', to: 'NDLS', passengers: [passenger('Kiran')],
+    });
+    expect(held.status).toBe(201);
+    const { pnr, runDate } = held.body;
+    await noActor(pnr);
+    expect((await summary(runDate)).held).toBe(1);
+    const cancelled = await api(stack, traveller.token).post(`/bookings/${pnr}/cancel`, { reason: 'changed plans' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ pnr, status: 'cancelled', amountRefunded: 0 });
+    await eventually(() => summary(runDate), (s) => s.held === 0);
+    const r = await rows<{ status: string }>(sql`select status from bookings where pnr = ${pnr}`);
+    expect(r[0]?.status).toBe('cancelled');
+    expect((await actorOf(pnr).describe()).status.name).toBe('COMPLETED');
+    toRecord.set('booking-held-cancelled-on-first-message', bookingWorkflowId(pnr));
+  });
+
+  it('a hold nobody acts on ends without an actor: the inventory frees it and marks its record expired', async () => {
+    const runDate = futureDate(88);
+    const key = { trainNumber: '12951', runDate, classCode: '3A' };
+    const gateway = new InventoryGateway(stack.client, {
+      taskQueue: inventoryTaskQueue(stack.config.temporal.taskQueue),
+      inventoryLimits: { holdGraceMs: 0 },
+    });
+    // This run's inventory is started by this gateway, with no grace after a hold's deadline.
+    const pnr = await stack.app.bookingActors.reservePnr(inventoryId(runDate), traveller.userId);
+    const input = { ...bookingFor(pnr, runDate), holdExpiresAt: Date.now() + 2_000, heldRecorded: true };
+    const h = await gateway.hold(key, { bookingId: pnr, fromSeq: 0, toSeq: 7, passengers: input.passengers, holdExpiresAt: input.holdExpiresAt });
+    expect(h.ok).toBe(true);
+    await stack.app.bookingActors.recordHeld({ ...input, seats: h.ok ? h.seats : [] });
+    await eventually(
+      () => rows<{ status: string }>(sql`select status from bookings where pnr = ${pnr}`),
+      (r) => r[0]?.status === 'expired',
+    );
+    const s = await summary(runDate);
+    expect(s).toMatchObject({ held: 0, stats: expect.objectContaining({ expiries: 1 }) });
+    await noActor(pnr);
+    // The traveller is told it expired; paying is refused without starting anything.
+    const read = await api(stack, traveller.token).get(`/bookings/${pnr}`);
+    expect(read.body.status).toBe('expired');
+    const pay = await api(stack, traveller.token).post(`/bookings/${pnr}/payment`, { card: CARDS.ok });
+    expect(pay.status).toBe(409);
+    expect(pay.body.error.code).toBe('BOOKING_NOT_PAYABLE');
+    await noActor(pnr);
+    toRecord.set('inventory-expiry-recorded', inventoryId(runDate));
+  });
+
+  it('a retry with the same Idempotency-Key after an unanswered attempt gets the same PNR', async () => {
+    const inventory = inventoryId(futureDate(86));
+    const first = await stack.app.bookingActors.reservePnr(inventory, traveller.userId, 'bookings:retry-1');
+    const second = await stack.app.bookingActors.reservePnr(inventory, traveller.userId, 'bookings:retry-1');
+    const other = await stack.app.bookingActors.reservePnr(inventory, traveller.userId, 'bookings:retry-2');
+    expect(second).toBe(first);
+    expect(other).not.toBe(first);
   });
 });
 
@@ -125,28 +209,7 @@ it('carries the queue of starts across continue-as-new and starts each actor onc
     inventoryLimits: { maxMessagesPerRun: 2 },
   });
   const key = { trainNumber: '12951', runDate, classCode: '3A' };
-  const booking = (pnr: string): PendingBooking => {
-    const passengers = [passenger(`CAN ${pnr.slice(-2)}`)];
-    return {
-      pnr,
-      userId: traveller.userId,
-      email: traveller.email,
-      trainNumber: '12951',
-      trainName: 'MUMBAI RAJDHANI',
-      runDate,
-      classCode: '3A',
-      from: { code: 'MMCT', name: 'MUMBAI CENTRAL', seq: 0, time: `${runDate}T17:00+05:30` },
-      to: { code: 'NDLS', name: 'NEW DELHI', seq: 7, time: `${runDate}T23:59+05:30` },
-      departureAt: Date.parse(`${runDate}T17:00+05:30`),
-      passengers,
-      fare: fareQuote({ classCode: '3A', distanceKm: 1384, superfast: true, passengers }),
-      holdExpiresAt: Date.now() + 600_000,
-      heldAt: Date.now(),
-      inventoryWorkflowId: inventoryId(runDate),
-      reminderLeadMs: 86_400_000,
-      paymentMaxAttempts: 3,
-    };
-  };
+  const booking = (pnr: string) => bookingFor(pnr, runDate);
   // One hold per message, with the start activity held back: the queue grows while the actor continues as new.
   const pnrs = Array.from({ length: 6 }, (_, i) => `98765432${String(i).padStart(2, '0')}`);
   for (const pnr of pnrs) {

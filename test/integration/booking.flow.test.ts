@@ -90,6 +90,13 @@ describe('booking lifecycle', () => {
     const late = await api(stack, traveller.token).post(`/bookings/${lapsed}/payment`, { card: CARDS.ok });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('BOOKING_NOT_PAYABLE');
+    // Nobody acted on the hold, so it has no actor: its inventory frees the berths at the deadline and then
+    // records it expired (the traveller is told "expired" from the deadline on, a moment before that).
+    for (let i = 0; i < 100; i++) {
+      const [r] = await rows<{ status: string }>(sql`select status from bookings where pnr = ${lapsed}`);
+      if (r?.status === 'expired') break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
 
     const again = await book(traveller.token, one(6));
     expect(again.status).toBe(201);

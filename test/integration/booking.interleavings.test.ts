@@ -196,15 +196,16 @@ describe('pay × cancel', () => {
 describe('expiry × pay × decline × transient failure', () => {
   beforeAll(() => void (day = 92));
 
-  it('expiry then pay: HOLD_EXPIRED, the berths are released, nothing charged', async () => {
+  it('expiry then pay: refused, the berths are released, nothing charged, and no actor was ever started', async () => {
     const b = await book();
     await sleep(Date.parse(b.holdExpiresAt) - Date.now() + 500);
     const late = await pay(b.pnr);
     expect(late.status).toBe(409);
     expect(['HOLD_EXPIRED', 'BOOKING_NOT_PAYABLE']).toContain(late.body.error.code);
-    await closed(b.pnr);
+    // A hold nobody acted on ends in its inventory, which records it expired: no booking actor at all.
+    await until(`booking ${b.pnr} recorded expired`, async () => (await ledger(b.pnr)).booking?.status, (s) => s === 'expired');
+    await expect(handle(b.pnr).describe()).rejects.toThrow(/not found/);
     await expectMoneySettled(b.pnr, 'release');
-    expect((await ledger(b.pnr)).booking?.status).toBe('expired');
   });
 
   it('a slow payment that starts just before expiry still confirms (the inventory keeps a grace)', async () => {

@@ -3,6 +3,7 @@
 // second sweep (workflows/runNotices.ts, LATE_HOLD_SWEEP_MS) finds it. The
 // in-flight request is reproduced by starting the job without marking the run
 // cancelled first, then booking while the job waits for its second sweep.
+import { sql } from 'drizzle-orm';
 import { runCancellationWorkflowId } from '../../contracts';
 import type { RunJobProgress } from '../../contracts/runs';
 import { recordHistory, recording } from '../helpers/histories';
@@ -59,4 +60,25 @@ it('refunds a booking held and paid while the cancellation job was running', asy
   expect(final.amountRefunded).toBe(final.amountPaid);
   await stack.smtp.waitFor((m) => m.subject?.startsWith(`Cancelled PNR ${late.pnr}`) === true);
   toRecord.set('runjob-cancellation-late-sweep', workflowId);
+}, 60_000);
+
+it('cancels a held booking that has no actor yet: the job starts its actor with the cancellation', async () => {
+  const held = await book(futureDate(99));
+  await expect(stack.client.workflow.getHandle(`booking-${held.pnr}`).describe()).rejects.toThrow();
+  const workflowId = runCancellationWorkflowId('12951', held.runDate);
+  const job = await stack.client.workflow.start('runCancellationWorkflow', {
+    workflowId,
+    taskQueue: stack.config.temporal.taskQueue,
+    args: [{ trainNumber: '12951', runDate: held.runDate, reason: 'flooding', by: 'admin:test', lateHoldSweepMs: 1_000 }],
+  });
+  const progress = (await job.result()) as RunJobProgress;
+  expect(progress).toMatchObject({ total: 1, sent: 1 });
+  const final = await stack.client.workflow.getHandle(`booking-${held.pnr}`).result();
+  expect(final).toMatchObject({ status: 'cancelled', amountPaid: 0, amountRefunded: 0 });
+  const rows = (await stack.db.db.execute(sql`select status from bookings where pnr = ${held.pnr}`)).rows as { status: string }[];
+  expect(rows[0]?.status).toBe('cancelled');
+  const seats = (await api(stack, traveller.token).get(`/bookings/${held.pnr}`)).body;
+  expect(seats.status).toBe('cancelled');
+  toRecord.set('runjob-cancellation-held-actor', workflowId);
+  toRecord.set('booking-held-railway-cancelled', `booking-${held.pnr}`);
 }, 60_000);

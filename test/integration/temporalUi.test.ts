@@ -1,12 +1,13 @@
-// What support staff see: a booking made through the API is found in the real
-// Temporal Web UI (the test dev server's, port 8243) by filtering the workflow
-// list on its Pnr search attribute, and its page shows the booking summary.
+// What support staff see: a booking made and paid through the API is found in
+// the real Temporal Web UI (the test dev server's, port 8243) by filtering the
+// workflow list on its Pnr search attribute, and its page shows the booking
+// summary. (A hold nobody pays has no workflow: docs/architecture.md.)
 // Drives headless Chromium; a machine without one fails this test with
 // scripts/ensure-chromium.sh's message (it installs Debian's chromium as root).
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { api, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
+import { api, CARDS, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
 import { screenshotBookingInUi } from '../ui/temporalUi';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -46,6 +47,9 @@ it('finds the booking workflow in the Temporal UI by its Pnr and screenshots it'
   expect(held.status).toBe(201);
   const pnr: string = held.body.pnr;
   expect(pnr).toMatch(/^\d{10}$/);
+  // The booking's actor starts with its payment.
+  const paid = await api(stack, traveller.token).post(`/bookings/${pnr}/payment`, { card: CARDS.ok });
+  expect(paid.body.status).toBe('confirmed');
 
   const chromiumPath = await ensureChromium();
   const uiPort = process.env.TEMPORAL_UI_PORT;

@@ -14,7 +14,7 @@ let support: string;
 
 beforeAll(async () => {
   // Days 130–134 lie past the default 120-day booking window.
-  stack = await startStack('ticket', { PAYMENT_WAIT_SECONDS: '20', BOOKING_ADVANCE_DAYS: '200' });
+  stack = await startStack('ticket', { PAYMENT_WAIT_SECONDS: '20', BOOKING_ADVANCE_DAYS: '200', TICKET_PDF_ATTACH: 'on' });
   owner = await registerTraveller(stack, 'ticket-owner');
   other = await registerTraveller(stack, 'ticket-other');
   support = (await staffToken(stack, 'support')).token;

@@ -11,4 +11,6 @@ export const TEST_ENV = {
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   // Worker processes spawned by tests take any free metrics port, never a running dev worker's 9464.
   WORKER_METRICS_ADDRESS: '127.0.0.1:0',
+  // A PDF render takes ~0.8 s under jest (~30 ms under tsx): only the ticket test attaches them (config/index.ts).
+  TICKET_PDF_ATTACH: 'off',
 } as const;
