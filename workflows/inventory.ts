@@ -91,8 +91,12 @@ export const LIFECYCLE_PATCH = 'inventory-lifecycle';
  * (a "late confirmation"; otherwise the booking refunds).
  */
 export const HOLDS_WITHOUT_ACTORS_PATCH = 'inventory-holds-without-actors';
-/** Expired holds whose berths are remembered for a late confirmation, at most (the oldest are forgotten first). */
-const MAX_RECENTLY_EXPIRED = 2_000;
+/**
+ * Expired holds whose berths are remembered for a late confirmation, at most (the oldest are forgotten
+ * first): ~100 bytes each in the carry, so at most ~100 kB beside the ~330 kB of a full, fragmented
+ * largest class — under the SDK's 512 kB warning.
+ */
+const MAX_RECENTLY_EXPIRED = 1_000;
 
 // Postgres being down is fixed by nothing but time: retried without a limit, in the background of the holds.
 const { recordHoldsExpired } = proxyActivities<Activities>({

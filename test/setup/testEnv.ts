@@ -13,4 +13,8 @@ export const TEST_ENV = {
   WORKER_METRICS_ADDRESS: '127.0.0.1:0',
   // A PDF render takes ~0.8 s under jest (~30 ms under tsx): only the ticket test attaches them (config/index.ts).
   TICKET_PDF_ATTACH: 'off',
+  // Every test file registers its travellers from 127.0.0.1 and the files share one Redis store: the production
+  // limit (30 a minute per IP) is shared by all of them and was reached once 20-odd files ran together.
+  // test/integration/abuse.test.ts sets its own low limit to test it.
+  RATE_LIMIT_REGISTRATIONS_PER_IP: '10000',
 } as const;
