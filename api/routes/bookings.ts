@@ -4,6 +4,7 @@ import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
+  WorkflowNotFoundError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   WorkflowUpdateStage,
   type UpdateDefinition,
@@ -160,9 +161,11 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
     try {
       return await stateOf(handle);
     } catch (err) {
-      if (!(err instanceof DependencyUnavailable)) throw err;
+      // WorkflowNotFound: an update-with-start that ran out of time before the server took it (the actor was
+      // never started; the booking is still just held). Its record answers, as when Temporal is unreachable.
+      if (!(err instanceof DependencyUnavailable) && !(err instanceof WorkflowNotFoundError)) throw err;
       const recorded = await bookingFromRecords(app.db, app.journeys, pnr);
-      if (!recorded) throw outcomeUnknown(err, what);
+      if (!recorded) throw err instanceof DependencyUnavailable ? outcomeUnknown(err, what) : err;
       // The records do not show a request in progress; the actor has accepted this one.
       return accepted ? { ...recorded, status: accepted.status } : recorded;
     }
