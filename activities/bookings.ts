@@ -34,7 +34,7 @@ export function createBookingActivities({ db }: BookingDeps) {
 
     /** Held records whose hold the inventory let expire with no actor to record it (workflows/inventory.ts). */
     async recordHoldsExpired(input: { pnrs: string[]; at: number }): Promise<{ changed: number }> {
-      return { changed: await markHoldsExpired(db, input.pnrs, new Date(input.at)) };
+      return { changed: await markHoldsExpired(db, input.pnrs) };
     },
 
     async recordBookingStatus(input: { pnr: string; status: TerminalStatus | 'payment_pending'; holdExpiresAt?: number; detail?: string }): Promise<void> {

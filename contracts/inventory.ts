@@ -143,7 +143,17 @@ export interface HoldRequest {
 export type HoldFailureReason = AllocationFailure | 'BOOKING_CLOSED';
 
 export type HoldResult =
-  | { bookingId: string; ok: true; seats: AllocatedSeat[]; duplicate: boolean }
+  | {
+      bookingId: string;
+      ok: true;
+      seats: AllocatedSeat[];
+      duplicate: boolean;
+      /**
+       * The hold's deadline as the inventory keeps it (epoch ms): for a repeated request (a retry with the same
+       * PNR), the first request's. Absent from inventories of the previous version.
+       */
+      holdExpiresAt?: number;
+    }
   | { bookingId: string; ok: false; reason: HoldFailureReason };
 
 export interface ConfirmResult {

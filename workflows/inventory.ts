@@ -308,7 +308,8 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
         pendingBytes += sizeOf(queued);
       }
     }
-    return { bookingId: req.bookingId, ok: true, seats: result.seats, duplicate: result.duplicate };
+    const kept = s.bookings[req.bookingId]?.holdExpiresAt;
+    return { bookingId: req.bookingId, ok: true, seats: result.seats, duplicate: result.duplicate, ...(kept === undefined ? {} : { holdExpiresAt: kept - grace }) };
   };
 
   setHandler(

@@ -281,10 +281,10 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           if (hold.reason === 'BOOKING_CLOSED') throw new AppError('HOLD_EXPIRED', `the hold of PNR ${pnr} has ended; book again with a new Idempotency-Key`);
           throw new AppError('INVALID_PASSENGERS', `the hold was refused: ${hold.reason}`);
         }
-        // A retry that found its first attempt's hold (same Idempotency-Key, hence same PNR) keeps that hold's deadline.
         // Durable before the answer: a traveller told "held" can always pay. If this fails the hold is
         // answered 503 and runs out by itself in the inventory; a retry with the same key finds it again.
-        const held = await app.bookingActors.recordHeld({ ...booking, seats: hold.seats });
+        // A retry of a request whose hold was placed (same PNR) keeps that hold's deadline, as the inventory does.
+        const held = await app.bookingActors.recordHeld({ ...booking, seats: hold.seats, holdExpiresAt: hold.holdExpiresAt ?? holdExpiresAt });
         await app.availability.invalidate(key);
         req.log.info({ pnr, workflowId: bookingWorkflowId(pnr), inventoryWorkflowId: inventoryId }, 'booking held');
         app.metrics.bookingOutcome('held');

@@ -172,6 +172,10 @@ describe('booking actors start on the first message', () => {
     const input = { ...bookingFor(pnr, runDate), holdExpiresAt: Date.now() + 2_000, heldRecorded: true };
     const h = await gateway.hold(key, { bookingId: pnr, fromSeq: 0, toSeq: 7, passengers: input.passengers, holdExpiresAt: input.holdExpiresAt });
     expect(h.ok).toBe(true);
+    // A retry of the request (same PNR, a later deadline of its own) gets the same berths and the first deadline,
+    // which the API then records: the record and the inventory agree on when the hold ends.
+    const again = await gateway.hold(key, { bookingId: pnr, fromSeq: 0, toSeq: 7, passengers: input.passengers, holdExpiresAt: input.holdExpiresAt + 60_000 });
+    expect(again).toMatchObject({ ok: true, duplicate: true, holdExpiresAt: input.holdExpiresAt });
     await stack.app.bookingActors.recordHeld({ ...input, seats: h.ok ? h.seats : [] });
     await eventually(
       () => rows<{ status: string }>(sql`select status from bookings where pnr = ${pnr}`),
