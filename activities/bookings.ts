@@ -33,7 +33,7 @@ export function createBookingActivities({ db }: BookingDeps) {
     },
 
     /** Held records whose hold the inventory let expire with no actor to record it (workflows/inventory.ts). */
-    async recordHoldsExpired(input: { pnrs: string[]; at: number }): Promise<{ changed: number }> {
+    async recordHoldsExpired(input: { pnrs: string[] }): Promise<{ changed: number }> {
       return { changed: await markHoldsExpired(db, input.pnrs) };
     },
 

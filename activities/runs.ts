@@ -21,8 +21,8 @@ export function createRunActivities({ db, temporal, taskQueue }: { db: Db; tempo
     async tellBookingsRunCancelled(input: { pnrs: string[]; reason: string; by: string }): Promise<{ sent: number; alreadyClosed: number }> {
       let sent = 0;
       let alreadyClosed = 0;
+      const signalArgs: [{ reason: string; by: string }] = [{ reason: input.reason, by: input.by }];
       for (const pnr of input.pnrs) {
-        const signalArgs: [{ reason: string; by: string }] = [{ reason: input.reason, by: input.by }];
         try {
           const found = await findBookingStart(db, pnr);
           if (found?.input && found.status === 'held') {

@@ -133,20 +133,7 @@ export type CompactClosed = [at: number, ids: string][];
  * `max` most recently closed. Mutates `closed`; returns how many were dropped.
  */
 export function pruneClosed(closed: Record<string, number>, now: number, retentionMs: number, max: number): number {
-  let dropped = 0;
-  for (const [id, at] of Object.entries(closed)) {
-    if (now - at > retentionMs) {
-      delete closed[id];
-      dropped++;
-    }
-  }
-  const ids = Object.keys(closed);
-  if (ids.length > max) {
-    ids.sort((a, b) => closed[a]! - closed[b]! || (a < b ? -1 : 1));
-    for (const id of ids.slice(0, ids.length - max)) delete closed[id];
-    dropped += ids.length - max;
-  }
-  return dropped;
+  return pruneByAge(closed, (at) => at, now - retentionMs, max);
 }
 
 export function encodeClosed(closed: Record<string, number>): CompactClosed {
@@ -226,17 +213,22 @@ export function jsonBytes(value: unknown): number {
  * confirmation (workflows/inventory.ts). Returns how many were dropped.
  */
 export function pruneExpired(expired: Record<string, { at: number }>, releasedBefore: number, max: number): number {
+  return pruneByAge(expired, (e) => e.at, releasedBefore, max);
+}
+
+/** Drops the entries from before `olderThan`, then the oldest beyond `max` (ties by id). Mutates `map`. */
+function pruneByAge<T>(map: Record<string, T>, timeOf: (v: T) => number, olderThan: number, max: number): number {
   let dropped = 0;
-  for (const [id, e] of Object.entries(expired)) {
-    if (e.at < releasedBefore) {
-      delete expired[id];
+  for (const [id, v] of Object.entries(map)) {
+    if (timeOf(v) < olderThan) {
+      delete map[id];
       dropped++;
     }
   }
-  const ids = Object.keys(expired);
+  const ids = Object.keys(map);
   if (ids.length > max) {
-    ids.sort((a, b) => expired[a]!.at - expired[b]!.at || (a < b ? -1 : 1));
-    for (const id of ids.slice(0, ids.length - max)) delete expired[id];
+    ids.sort((a, b) => timeOf(map[a]!) - timeOf(map[b]!) || (a < b ? -1 : 1));
+    for (const id of ids.slice(0, ids.length - max)) delete map[id];
     dropped += ids.length - max;
   }
   return dropped;

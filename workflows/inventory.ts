@@ -501,7 +501,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     for (;;) {
       await condition(() => expiriesToRecord.length > 0);
       const batch = expiriesToRecord.slice(0, EXPIRIES_PER_ACTIVITY);
-      await recordHoldsExpired({ pnrs: batch, at: Date.now() });
+      await recordHoldsExpired({ pnrs: batch });
       expiriesToRecord.splice(0, batch.length);
     }
   };

@@ -9,7 +9,7 @@
 // PNR, its inventory and the input are one Postgres row.
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Db } from '../../db/client';
-import { findBookingStart, recordHeldBooking } from '../../db/repositories/heldBookings';
+import { findBookingStart, recordHeldBooking, type BookingStartInfo } from '../../db/repositories/heldBookings';
 import { allocatePnr } from '../../db/repositories/pnrs';
 import {
   bookingStateQuery,
@@ -84,7 +84,7 @@ export class BookingActors {
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError) && !isNotReady(err)) throw err;
       }
-      const pending = await this.pending(pnr);
+      const { input: pending } = await this.pending(pnr);
       if (pending) {
         if (opts.start) await startBookingActor(this.client, pending, this.taskQueue);
         return { view: heldBookingView(pending, pending.heldAt ?? Date.now()), handle };
@@ -105,6 +105,7 @@ export class BookingActors {
    */
   async forMessage(pnr: string): Promise<BookingRef | null> {
     const handle = this.client.workflow.getHandle(bookingWorkflowId(pnr));
+    let found: BookingStartInfo | null = null;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const d = await handle.describe();
@@ -123,23 +124,19 @@ export class BookingActors {
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
-      const pending = await this.pending(pnr);
+      const read = await this.pending(pnr);
+      const pending = read.input;
+      found = read.found;
       if (pending) {
         return { handle, userId: pending.userId, status: 'held', running: true, trainNumber: pending.trainNumber, runDate: pending.runDate, classCode: pending.classCode, startWith: pending };
       }
     }
-    // No actor and none to start: a hold that ran out with nobody acting on it is answered as such.
-    const found = await findBookingStart(this.db, pnr);
+    // No actor and none to start (its record as last read): a hold that ran out with nobody acting on it is answered as such.
     if (found?.input && (found.status === 'held' || found.status === 'expired')) {
       const { input } = found;
       return { handle, userId: input.userId, status: 'expired', running: false, trainNumber: input.trainNumber, runDate: input.runDate, classCode: input.classCode };
     }
     return null;
-  }
-
-  /** Starts a held booking's actor (a no-op when it exists already). */
-  async start(input: BookingInput): Promise<void> {
-    await startBookingActor(this.client, input, this.taskQueue);
   }
 
   /** How a held booking's actor is started together with a message (update-with-start). */
@@ -148,17 +145,17 @@ export class BookingActors {
   }
 
   /**
-   * The input of a held booking whose actor has not been started, or null.
+   * The input of a held booking whose actor has not been started, or null, with the record it was read from.
    * Only while its record is still `held` and the hold can still be acted on:
    * a booking whose actor has moved it on (and may have been purged from
    * Temporal since), or whose hold has run out, is never started again.
    */
-  private async pending(pnr: string): Promise<BookingInput | null> {
+  private async pending(pnr: string): Promise<{ input: BookingInput | null; found: BookingStartInfo | null }> {
     const found = await findBookingStart(this.db, pnr);
-    if (!found) return null;
-    if (found.input) return found.status === 'held' && found.input.holdExpiresAt > Date.now() ? found.input : null;
+    if (!found) return { input: null, found };
+    if (found.input) return { input: found.status === 'held' && found.input.holdExpiresAt > Date.now() ? found.input : null, found };
     // Held before inputs were kept in Postgres: the input waits in its inventory's queue of starts.
-    return this.fromInventory(found.inventoryWorkflowId, pnr);
+    return { input: await this.fromInventory(found.inventoryWorkflowId, pnr), found };
   }
 
   private async fromInventory(inventoryId: string, pnr: string): Promise<BookingInput | null> {
