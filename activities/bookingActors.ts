@@ -10,6 +10,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { BookingInput } from '../contracts/booking';
 import { bookingStartOptions } from '../contracts/bookingStart';
 import { pendingBookingsQuery } from '../contracts/inventory';
+import { BOOKING_WORKFLOW_TYPE } from '../contracts/workflowIds';
 
 export interface BookingActorDeps {
   temporal: Client;
@@ -23,7 +24,7 @@ export interface BookingActorDeps {
  */
 export async function startBookingActor(client: Client, input: BookingInput, taskQueue: string): Promise<boolean> {
   try {
-    await client.workflow.start('bookingWorkflow', bookingStartOptions(input, taskQueue));
+    await client.workflow.start(BOOKING_WORKFLOW_TYPE, bookingStartOptions(input, taskQueue));
     return true;
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;

@@ -5,7 +5,7 @@ import { bookingStartOptions } from '../contracts/bookingStart';
 import { findBookingStart } from '../db/repositories/heldBookings';
 import { inventorySummaryQuery } from '../contracts/inventory';
 import type { RunBookingRef } from '../contracts/runs';
-import { bookingWorkflowId, inventoryWorkflowId } from '../contracts/workflowIds';
+import { BOOKING_WORKFLOW_TYPE, bookingTypesFilter, bookingWorkflowId, inventoryWorkflowId } from '../contracts/workflowIds';
 import type { Db } from '../db/client';
 import { listRunBookings } from '../db/repositories/runs';
 import { trainClasses } from '../db/repositories/trains';
@@ -26,7 +26,7 @@ export function createRunActivities({ db, temporal, taskQueue }: { db: Db; tempo
         try {
           const found = await findBookingStart(db, pnr);
           if (found?.input && found.status === 'held') {
-            await temporal.workflow.signalWithStart('bookingWorkflow', { ...bookingStartOptions(found.input, taskQueue), signal: railwayCancelSignal, signalArgs });
+            await temporal.workflow.signalWithStart(BOOKING_WORKFLOW_TYPE, { ...bookingStartOptions(found.input, taskQueue), signal: railwayCancelSignal, signalArgs });
           } else {
             await temporal.workflow.getHandle(bookingWorkflowId(pnr)).signal(railwayCancelSignal, ...signalArgs);
           }
@@ -61,7 +61,7 @@ export function createRunActivities({ db, temporal, taskQueue }: { db: Db; tempo
         }
       }
       const pnrs: string[] = [];
-      const query = `WorkflowType = "bookingWorkflow" AND ExecutionStatus = "Running" AND TrainNumber = "${input.trainNumber}" AND TravelDate = "${input.runDate}"`;
+      const query = `${bookingTypesFilter} AND ExecutionStatus = "Running" AND TrainNumber = "${input.trainNumber}" AND TravelDate = "${input.runDate}"`;
       for await (const wf of temporal.workflow.list({ query })) pnrs.push(wf.workflowId.replace(/^booking-/, ''));
       return pnrs;
     },

@@ -95,7 +95,7 @@ const HELP = `npm run bench -- [options]
   --class SL             class (default SL: 10 coaches x 72 = 720 berths)
   --mean-hops 5          mean segment length in hops (1 + exponential); longer sells out sooner
   --users 25             accounts registered (register is limited to 30/min per IP; clients share them)
-  --no-probe             skip the batch-size probe
+  --no-probe             skip the batch-size probe (--probe: run it, e.g. after --focus)
   --no-wait              do not wait for running jest processes to finish
 `;
 
@@ -207,6 +207,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--no-probe':
         a.probe = false;
+        break;
+      case '--probe':
+        a.probe = true;
         break;
       case '--no-wait':
         a.wait = false;

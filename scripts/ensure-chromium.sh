@@ -29,6 +29,16 @@ if [ -x /usr/bin/chromium ]; then
 fi
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  # Two test files may ask at once on a fresh machine: one installs, the other waits for it
+  # (a second apt-get would fail on dpkg's lock).
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>/tmp/railbook-ensure-chromium.lock
+    flock 9
+    if [ -x /usr/bin/chromium ]; then
+      echo /usr/bin/chromium
+      exit 0
+    fi
+  fi
   echo "ensure-chromium: installing Debian's chromium package (about a minute)..." >&2
   if DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \

@@ -145,9 +145,27 @@ type CancelRequest = { reason: string; by: string; railway: boolean };
 
 const validActor = (by: unknown): by is string => actorRefusal(by) === null;
 
+/**
+ * The booking actor of bookings held since the pay path changed (contracts
+ * BOOKING_WORKFLOW_TYPE): versioned by its type rather than by a patch. A
+ * patch costs every new workflow a marker and an upsert of the
+ * TemporalChangeVersion search attribute (two billed actions and a visibility
+ * write per booking, ~20% of a confirmed booking's actions) for as long as it
+ * stays in the code, and booking actors live until departure, up to the
+ * advance reservation period. Workers register both types; the API and the
+ * workers start this one (docs/architecture.md, "Changing a workflow safely").
+ */
+export async function bookingV2(input: BookingInput): Promise<BookingView> {
+  return runBooking(input, true);
+}
+
+/** The booking actor as started before bookingV2: actors of this type keep their recorded paths. */
 export async function bookingWorkflow(input: BookingInput): Promise<BookingView> {
+  return runBooking(input, patched(PAY_PATH_PATCH));
+}
+
+async function runBooking(input: BookingInput, localPay: boolean): Promise<BookingView> {
   const { pnr } = input;
-  const localPay = patched(PAY_PATH_PATCH);
   const payments = paymentActivities(input.paymentMaxAttempts);
   let status: BookingStatus = 'held';
   let holdExpiresAt = input.holdExpiresAt;

@@ -2,5 +2,5 @@
 // Temporal's deterministic sandbox: no I/O, no Node built-ins (see eslint.config.mjs).
 export { userWelcomeWorkflow } from './userWelcome';
 export { inventoryWorkflow } from './inventory';
-export { bookingWorkflow } from './booking';
+export { bookingV2, bookingWorkflow } from './booking';
 export { delayNoticeWorkflow, runCancellationWorkflow } from './runNotices';

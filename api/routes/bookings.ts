@@ -13,6 +13,7 @@ import {
 } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import {
+  BOOKING_WORKFLOW_TYPE,
   bookingStateQuery,
   bookingWorkflowId,
   cancelUpdate,
@@ -127,7 +128,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
             args: [arg],
             updateId,
             waitForStage: WorkflowUpdateStage.ACCEPTED,
-            startWorkflowOperation: new WithStartWorkflowOperation('bookingWorkflow', {
+            startWorkflowOperation: new WithStartWorkflowOperation(BOOKING_WORKFLOW_TYPE, {
               ...app.bookingActors.startOptions(startWith),
               workflowIdConflictPolicy: 'USE_EXISTING',
             }),

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import {
+  bookingTypesFilter,
   holdSeatsUpdate,
   inventorySummaryQuery,
   inventoryTaskQueue,
@@ -469,7 +470,7 @@ export async function checkLevel(
   }
   let bookingWorkflows: number | null = null;
   try {
-    const query = `WorkflowType = "bookingWorkflow" AND TrainNumber = "${target.trainNumber}" AND TravelDate = "${runDate}" AND TravelClass = "${target.classCode}"`;
+    const query = `${bookingTypesFilter} AND TrainNumber = "${target.trainNumber}" AND TravelDate = "${runDate}" AND TravelClass = "${target.classCode}"`;
     // Visibility is eventually consistent: give it a few seconds to settle.
     for (let i = 0; i < 20; i++) {
       bookingWorkflows = (await client.workflow.count(query)).count;

@@ -3,7 +3,7 @@
 // Each check yields a count that must be zero and the PNRs behind it.
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { inventorySummaryQuery, inventoryWorkflowId, pendingBookingsQuery, seatMapQuery, type InventorySummary } from '../../contracts';
+import { BOOKING_WORKFLOW_TYPES, inventorySummaryQuery, inventoryWorkflowId, pendingBookingsQuery, seatMapQuery, type InventorySummary } from '../../contracts';
 import { SA } from '../../contracts/searchAttributeKeys';
 import type { SeatMapView } from '../../domain/allocation';
 import { refundQuote } from '../../domain/refunds';
@@ -333,7 +333,7 @@ async function workflowsThatShouldHaveEnded(client: Client): Promise<Violation[]
   for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Running'` })) {
     if (wf.type === 'inventoryWorkflow') continue;
     const status = wf.typedSearchAttributes.get(SA.BookingStatus);
-    if (wf.type === 'bookingWorkflow' && status === 'confirmed') continue;
+    if ((BOOKING_WORKFLOW_TYPES as readonly string[]).includes(wf.type) && status === 'confirmed') continue;
     out.push({ pnr: wf.typedSearchAttributes.get(SA.Pnr), what: `${wf.type} still running`, detail: { workflowId: wf.workflowId, bookingStatus: status } });
   }
   return out;

@@ -18,42 +18,6 @@ export async function ensureTrainRun(db: DbOrTx, trainNumber: string, runDate: s
   return row.id;
 }
 
-export interface HeldBookingRecord {
-  pnr: string;
-  userId: number;
-  runId: number;
-  classCode: string;
-  fromSeq: number;
-  toSeq: number;
-  fromStation: string;
-  toStation: string;
-  fareTotal: number;
-  holdExpiresAt: Date;
-  workflowId: string;
-  passengers: {
-    name: string;
-    age: number;
-    gender: string;
-    berthPreference: Passenger['berthPreference'];
-    coach: string | null;
-    berthNo: number | null;
-    berthType: Passenger['berthType'];
-    fare: number;
-  }[];
-}
-
-/** Idempotent by PNR: a retried activity finds the rows already there. */
-export async function insertHeldBooking(db: DbOrTx, b: HeldBookingRecord): Promise<void> {
-  const { passengers: pax, ...row } = b;
-  const [created] = await db
-    .insert(bookings)
-    .values({ ...row, status: 'held' })
-    .onConflictDoNothing()
-    .returning({ pnr: bookings.pnr });
-  if (!created) return;
-  await db.insert(passengers).values(pax.map((p, idx) => ({ ...p, pnr: b.pnr, idx })));
-}
-
 export async function setBookingStatus(
   db: DbOrTx,
   pnr: string,

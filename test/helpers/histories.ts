@@ -31,3 +31,11 @@ export async function recordHistory(address: string, namespace: string, workflow
   await mkdir(HISTORIES_DIR, { recursive: true });
   await writeFile(file, stdout);
 }
+
+/** Writes a new fixture from a history already fetched; an existing one is frozen, as above. */
+export async function writeHistoryFixture(name: string, json: string): Promise<void> {
+  const file = path.join(HISTORIES_DIR, `${name}.json`);
+  if (existsSync(file)) return;
+  await mkdir(HISTORIES_DIR, { recursive: true });
+  await writeFile(file, json);
+}

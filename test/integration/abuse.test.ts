@@ -125,7 +125,7 @@ describe('headers, metrics and bodies', () => {
       await browser.close();
       await served.close();
     }
-  }, 90_000);
+  }, 360_000); // the first run on a fresh machine installs Chromium (scripts/ensure-chromium.sh: about a minute, up to 5)
 
   it('serves /metrics only to the scraper token or an admin', async () => {
     const metrics = (headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: '/metrics', headers });

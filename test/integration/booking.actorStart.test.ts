@@ -9,7 +9,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
 import { InventoryGateway } from '../../api/services/inventoryGateway';
-import { bookingWorkflowId, inventorySummaryQuery, inventoryTaskQueue, inventoryWorkflowId, SA, type PendingBooking } from '../../contracts';
+import { BOOKING_WORKFLOW_TYPE, bookingWorkflowId, inventorySummaryQuery, inventoryTaskQueue, inventoryWorkflowId, SA, type PendingBooking } from '../../contracts';
 import { fareQuote } from '../../domain/fares';
 import { recordHistory, recording } from '../helpers/histories';
 import { api, CARDS, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
@@ -121,11 +121,16 @@ describe('booking actors start on the first message', () => {
     expect(again.body.status).toBe('confirmed');
 
     const d = await actorOf(pnr).describe();
+    expect(d.type).toBe(BOOKING_WORKFLOW_TYPE);
     expect(d.typedSearchAttributes.get(SA.Pnr)).toBe(pnr);
     expect(d.typedSearchAttributes.get(SA.BookingStatus)).toBe('confirmed');
     // The actor did not write the held record again (the API did); the sale and its record ran as local
-    // activities in the workflow task that got the charge's result (patch booking-pay-path-local).
+    // activities in the workflow task that got the charge's result.
     const history = await actorOf(pnr).fetchHistory();
+    // Versioned by its type, not by a patch: no patch marker, and the only upsert is the confirmed status.
+    expect((history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toEqual([]);
+    const upserted = (history.events ?? []).flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    expect(upserted).toEqual([SA.BookingStatus.name]);
     const markerText = (history.events ?? [])
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
       .map((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((p) => p.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString()).join(' '));
@@ -137,7 +142,7 @@ describe('booking actors start on the first message', () => {
     expect(booked[0]?.n).toBe(1);
     const charges = await rows<{ n: number }>(sql`select count(*)::int as n from payment_sandbox.charges where idempotency_key = ${`charge:${pnr}`} and status = 'succeeded'`);
     expect(charges[0]?.n).toBe(1);
-    toRecord.set('booking-paid-local-path', bookingWorkflowId(pnr));
+    toRecord.set('bookingV2-paid', bookingWorkflowId(pnr));
     toRecord.set('inventory-confirm-batch', inventoryId(runDate));
   });
 
@@ -157,7 +162,7 @@ describe('booking actors start on the first message', () => {
     const r = await rows<{ status: string }>(sql`select status from bookings where pnr = ${pnr}`);
     expect(r[0]?.status).toBe('cancelled');
     expect((await actorOf(pnr).describe()).status.name).toBe('COMPLETED');
-    toRecord.set('booking-held-cancelled-on-first-message', bookingWorkflowId(pnr));
+    toRecord.set('bookingV2-held-cancelled-on-first-message', bookingWorkflowId(pnr));
   });
 
   it('a hold nobody acts on ends without an actor: the inventory frees it and marks its record expired', async () => {

@@ -4,8 +4,6 @@
 // final state; the start activity's failures neither lose bookings nor hold
 // back continue-as-new; and what a run hands to the next stays small.
 // Run dates: 115–118 days ahead, and a run of 12952 two days ago.
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { sql } from 'drizzle-orm';
@@ -24,7 +22,7 @@ import { allocate, confirm, createInventory } from '../../domain/allocation';
 import { localDateTime } from '../../domain/calendar';
 import { fareQuote } from '../../domain/fares';
 import { lastBoardingDeparture } from '../../db/repositories/inventory';
-import { HISTORIES_DIR, recording } from '../helpers/histories';
+import { recording, writeHistoryFixture } from '../helpers/histories';
 import { api, CARDS, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
 
 let stack: Stack;
@@ -290,7 +288,7 @@ it('hands a compact state to the next run, and a run started from it continues a
   const prevStart = previous.events![0]!.workflowExecutionStartedEventAttributes!;
   expect(prevStart.continuedExecutionRunId).toBeTruthy();
   expect(previous.events!.at(-1)!.eventType).toBe(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
-  if (recording) await writeFile(path.join(HISTORIES_DIR, 'inventory-continued.json'), JSON.stringify(JSON.parse(historyToJSON(previous)), null, 2));
+  if (recording) await writeHistoryFixture('inventory-continued', JSON.stringify(JSON.parse(historyToJSON(previous)), null, 2));
 }, 120_000);
 
 it('accepts the plain carried state of a run from before the compact carry', async () => {
