@@ -60,7 +60,8 @@ import {
   type ThroughputProbe,
   type TravellerProbe,
 } from './lib/load';
-import { busiestThreads, cpuBetween, sampleCpu, sampleThreads, type ProcGroup } from './lib/procs';
+import { busiestThreads, cpuBetween, sampleCpu, sampleThreads, treeAndTracker, type ProcGroup } from './lib/procs';
+import { DATABASES } from '../temporal/serverConfig';
 import { percentiles } from './lib/stats';
 import { DEFAULT_STACK, REPO_ROOT, startBenchStack, type BenchStack, type TemporalMode } from './lib/stack';
 import { markdownTable, r0, r1, r2 } from './lib/stats';
@@ -420,10 +421,14 @@ async function main(): Promise<void> {
     const tokens = await registerUsers(s.apiUrl, args.users, say);
 
     const pgBackends = trackPgBackends(s.pool, [new URL(DEFAULT_STACK.databaseUrl).pathname.slice(1)]);
+    // On the Postgres-backed server its store is part of what Temporal costs: its backends count as "temporal".
+    const temporalStore = s.temporalMode === 'postgres' ? trackPgBackends(s.pool, [DATABASES.bench.persistence, DATABASES.bench.visibility]) : null;
     const groups: ProcGroup[] = [
       { name: 'api', treeOf: s.pids.api },
       { name: 'worker', treeOf: s.pids.worker },
-      ...(s.pids.temporal ? [{ name: 'temporal', treeOf: s.pids.temporal }] : []),
+      ...(s.pids.temporal
+        ? [temporalStore ? { name: 'temporal', tracker: treeAndTracker(s.pids.temporal, temporalStore) } : { name: 'temporal', treeOf: s.pids.temporal }]
+        : []),
       // Only the backends of the bench database: the Postgres server also serves other people's tests.
       { name: 'postgres', tracker: pgBackends },
       { name: 'redis', comm: 'redis-server' },
@@ -456,6 +461,8 @@ async function main(): Promise<void> {
         say,
       });
       pgBackends.stop();
+    temporalStore?.stop();
+      temporalStore?.stop();
       writeResults(started, { startedAt: started.toISOString(), finishedAt: new Date().toISOString(), machine, args, temporal: s.temporalMode, soak }, renderSoak(soak, s.temporalMode));
       return;
     }

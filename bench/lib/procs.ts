@@ -89,6 +89,14 @@ export interface PidTracker {
   endedCpuSeconds(): number;
 }
 
+/** A process tree and a tracked set counted as one: the Temporal server and the Postgres backends of its store. */
+export function treeAndTracker(pid: number, tracker: PidTracker): PidTracker {
+  return {
+    pids: () => [...processTree(pid), ...tracker.pids()],
+    endedCpuSeconds: () => tracker.endedCpuSeconds(),
+  };
+}
+
 /** CPU seconds (user + system) of one process so far, or null if it is gone. */
 export function cpuSecondsOf(pid: number): number | null {
   const s = readStat(pid);
