@@ -97,6 +97,7 @@ const HELP = `npm run bench -- [options]
   --mean-hops 5          mean segment length in hops (1 + exponential); longer sells out sooner
   --users 25             accounts registered (register is limited to 30/min per IP; clients share them)
   --no-probe             skip the batch-size probe (--probe: run it, e.g. after --focus)
+  --first-charge-ms 0    PAYMENT_FIRST_ATTEMPT_TIMEOUT_MS of the stack: > 0 runs the first charge attempt in the pay's workflow task
   --no-wait              do not wait for running jest processes to finish
 `;
 
@@ -117,6 +118,8 @@ interface Args {
   probe: boolean;
   wait: boolean;
   temporal: TemporalMode;
+  /** PAYMENT_FIRST_ATTEMPT_TIMEOUT_MS of the stack (0: the charge is an activity, the default). */
+  firstChargeMs: number;
   e2eRate: number;
   e2eSeconds: number;
   pgBaseline: boolean;
@@ -143,6 +146,7 @@ function parseArgs(argv: string[]): Args {
     probe: true,
     wait: true,
     temporal: 'file',
+    firstChargeMs: 0,
     e2eRate: 50,
     e2eSeconds: 60,
     pgBaseline: true,
@@ -211,6 +215,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--probe':
         a.probe = true;
+        break;
+      case '--first-charge-ms':
+        a.firstChargeMs = Math.round(num(name, value(), 0, 10_000));
         break;
       case '--no-wait':
         a.wait = false;
@@ -409,7 +416,12 @@ async function main(): Promise<void> {
 
   try {
     const t0 = Date.now();
-    stack = await startBenchStack({ ...DEFAULT_STACK, temporal: args.temporal, log: say });
+    stack = await startBenchStack({
+      ...DEFAULT_STACK,
+      temporal: args.temporal,
+      appEnv: { PAYMENT_FIRST_ATTEMPT_TIMEOUT_MS: String(args.firstChargeMs) },
+      log: say,
+    });
     const s = stack;
     say(`stack up in ${r1((Date.now() - t0) / 1000)} s (Temporal ${s.temporalMode === 'file' ? `durable, SQLite file ${s.temporalDbFile}` : s.temporalMode === 'postgres' ? 'server v1.29.1 on Postgres' : 'in memory'})`);
     if (!s.temporalMetricsUrl) say('WARNING: no metrics endpoint of the Temporal server: actions are counted from histories only');

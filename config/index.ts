@@ -103,6 +103,12 @@ export function loadConfig(env: Env = process.env) {
     worker: {
       /** Where the worker's Temporal runtime serves Prometheus metrics (GET /metrics). */
       metricsAddress: hostPort(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9464'),
+      /**
+       * Workflows kept in memory per SDK worker (sticky cache). A confirmed booking's actor waits for weeks for
+       * its reminder; caching every one grew the worker by ~0.3 MiB a booking in the soak until the SDK's
+       * default (sized from the heap) was reached. Past this, an actor's next task replays its short history.
+       */
+      maxCachedWorkflows: int(env, 'WORKER_MAX_CACHED_WORKFLOWS', 500, 10, 100_000),
     },
     booking: {
       holdTtlSeconds: int(env, 'HOLD_TTL_SECONDS', 600, 2, 3600),
@@ -116,6 +122,11 @@ export function loadConfig(env: Env = process.env) {
       reminderLeadSeconds: int(env, 'REMINDER_LEAD_SECONDS', 86_400, 0, 30 * 86_400),
       /** Charge attempts on transient gateway failures before support is needed. */
       paymentMaxAttempts: int(env, 'PAYMENT_MAX_ATTEMPTS', 8, 1, 50),
+      /**
+       * When not 0, the first charge attempt runs inside the pay's workflow task for at most this long (then the
+       * charge activity takes over): cheaper, but the booking answers no query meanwhile (workflows/booking.ts).
+       */
+      firstChargeTimeoutMs: int(env, 'PAYMENT_FIRST_ATTEMPT_TIMEOUT_MS', 0, 0, 10_000),
     },
     /**
      * How long the API waits on each dependency before answering 503 + Retry-After

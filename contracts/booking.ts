@@ -38,6 +38,8 @@ export interface BookingInput {
   reminderLeadMs: number;
   /** Charge attempts on transient gateway failures before the attempt is reported failed. */
   paymentMaxAttempts: number;
+  /** When > 0: the first charge attempt is a local activity of at most this long, then the charge activity takes over (bookingV2). */
+  firstChargeTimeoutMs?: number;
   /**
    * The API wrote the held record with the hold (bookings held since actors start on the first
    * message): the actor does not write it again. Absent on older bookings, whose actor writes it.

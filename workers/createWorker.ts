@@ -50,7 +50,7 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
   const workers = await Promise.all(
     [taskQueue, inventoryTaskQueue(taskQueue)].map((queue) =>
-      Worker.create({ connection, namespace, taskQueue: queue, workflowBundle, activities }),
+      Worker.create({ connection, namespace, taskQueue: queue, workflowBundle, activities, maxCachedWorkflows: config.worker.maxCachedWorkflows }),
     ),
   );
   const group: WorkerGroup = {

@@ -109,6 +109,9 @@ const localSale = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
+// bookingV2's first charge attempt, when the booking's input gives it a time (see `charge` in runBooking).
+const firstChargeActivities = (timeoutMs: number) =>
+  proxyLocalActivities<Activities>({ startToCloseTimeout: timeoutMs, retry: { maximumAttempts: 1 } });
 // Refunds must eventually happen: transient failures are retried without a
 // limit; a rejection (RefundRejected, non-retryable) goes to support.
 const refunds = proxyActivities<Activities>({
@@ -156,17 +159,47 @@ const validActor = (by: unknown): by is string => actorRefusal(by) === null;
  * workers start this one (docs/architecture.md, "Changing a workflow safely").
  */
 export async function bookingV2(input: BookingInput): Promise<BookingView> {
-  return runBooking(input, true);
+  return runBooking(input, { localPay: true, chargeLocallyFirst: (input.firstChargeTimeoutMs ?? 0) > 0 });
 }
 
 /** The booking actor as started before bookingV2: actors of this type keep their recorded paths. */
 export async function bookingWorkflow(input: BookingInput): Promise<BookingView> {
-  return runBooking(input, patched(PAY_PATH_PATCH));
+  return runBooking(input, { localPay: patched(PAY_PATH_PATCH), chargeLocallyFirst: false });
 }
 
-async function runBooking(input: BookingInput, localPay: boolean): Promise<BookingView> {
+interface PayPath {
+  /** The sale and its record as local activities in the task that gets the charge's result (else signals and activities). */
+  localPay: boolean;
+  /** The charge's first attempt as a local activity in the pay's own workflow task (bookingV2 with firstChargeTimeoutMs; see `charge`). */
+  chargeLocallyFirst: boolean;
+}
+
+async function runBooking(input: BookingInput, { localPay, chargeLocallyFirst }: PayPath): Promise<BookingView> {
   const { pnr } = input;
   const payments = paymentActivities(input.paymentMaxAttempts);
+  const firstCharge = firstChargeActivities(input.firstChargeTimeoutMs || 1);
+  /**
+   * The charge. On bookingV2 with `firstChargeTimeoutMs` (PAYMENT_FIRST_ATTEMPT_TIMEOUT_MS, off by default) its
+   * first attempt is a local activity in the workflow task that accepted the pay, so a charge the gateway answers
+   * at once is sold, recorded and answered in that same task: one workflow task and one activity task fewer per
+   * booking (docs/architecture.md, "Performance on a durable server"). A slow or failing gateway (no answer in
+   * that time, or an outage) falls back to the charge activity with its retries; both use the key charge:<PNR>,
+   * so the gateway answers the fallback with the first attempt's charge if it went through. A decline is final
+   * either way. The price, and why it is off by default: while that task is open the actor answers no query and
+   * takes no message, so a traveller's GET waits for the charge and a cancel sent during it is not refused
+   * (PAYMENT_IN_PROGRESS) but applied to the confirmed booking.
+   */
+  const charge = async (args: Parameters<typeof payments.chargeBooking>[0]) => {
+    if (!chargeLocallyFirst) return payments.chargeBooking(args);
+    try {
+      return await firstCharge.chargeBooking(args);
+    } catch (err) {
+      const type = failureType(err);
+      if (type !== undefined && FINAL_PAYMENT_FAILURES.includes(type)) throw err;
+      log.info('first charge attempt did not settle; the charge activity takes over', { pnr, error: failureMessage(err) });
+      return payments.chargeBooking(args);
+    }
+  };
   let status: BookingStatus = 'held';
   let holdExpiresAt = input.holdExpiresAt;
   let seats: AllocatedSeat[] = input.seats;
@@ -526,7 +559,7 @@ async function runBooking(input: BookingInput, localPay: boolean): Promise<Booki
       showDetails();
     } else setStatus('payment_pending');
     try {
-      await payments.chargeBooking({ pnr, amount: input.fare.total, paymentToken: (payment as unknown as PaymentInfo).paymentToken });
+      await charge({ pnr, amount: input.fare.total, paymentToken: (payment as unknown as PaymentInfo).paymentToken });
       amountPaid = input.fare.total;
       chargeRequested = false;
       break;

@@ -261,6 +261,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           inventoryWorkflowId: inventoryId,
           reminderLeadMs: cfg.reminderLeadSeconds * 1000,
           paymentMaxAttempts: cfg.paymentMaxAttempts,
+          firstChargeTimeoutMs: cfg.firstChargeTimeoutMs,
           heldRecorded: true,
         };
         // The inventory places the hold; the held record below is where the booking lives until someone

@@ -110,7 +110,7 @@ function groupPids(g: ProcGroup, procs: ProcStat[]): number[] {
   return procs.filter((p) => p.comm === g.comm).map((p) => p.pid);
 }
 
-/** Resident memory (MiB) per group now, from /proc/<pid>/status VmRSS. */
+/** Resident memory (MiB) per group now, from /proc/<pid>/status: VmRSS less RssShmem. */
 export function sampleRss(groups: ProcGroup[]): Record<string, number> {
   const procs = allProcs();
   const out: Record<string, number> = {};
@@ -118,8 +118,13 @@ export function sampleRss(groups: ProcGroup[]): Record<string, number> {
     let kib = 0;
     for (const pid of groupPids(g, procs)) {
       try {
-        const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        kib += Number(m?.[1] ?? 0);
+        // Resident memory less shared memory (RssShmem): a Postgres backend's RSS counts the pages of
+        // shared_buffers it has touched, so summing backends' VmRSS grew with every page read (a soak showed
+        // Temporal's store "growing" by 1 GiB that way); what each process holds of its own is what can leak.
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+        const shmem = Number(/RssShmem:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+        kib += rss - shmem;
       } catch {
         /* gone */
       }

@@ -43,6 +43,8 @@ export interface StackOptions {
   redisUrl: string;
   logDir: string;
   mailDir: string;
+  /** Settings of the API and worker a run compares (e.g. PAYMENT_FIRST_ATTEMPT_TIMEOUT_MS); set last. */
+  appEnv?: Record<string, string>;
   log(msg: string): void;
 }
 
@@ -247,6 +249,7 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       // The longest hold the config allows: no hold placed during the run expires during it
       // (expiries would add their own work to later levels).
       HOLD_TTL_SECONDS: '3600',
+      ...opts.appEnv,
     });
     const worker = startChild('worker', 'workers/main.ts', env, opts.logDir);
     children.push(worker);

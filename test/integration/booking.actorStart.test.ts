@@ -24,7 +24,9 @@ const closeGate = () => {
 const started: { bookings: number; existing: number }[] = [];
 
 beforeAll(async () => {
-  stack = await startStack('actorStart', { PAYMENT_WAIT_SECONDS: '20' }, {
+  // The first charge attempt runs in the pay's workflow task here (off by default; booking.flow and the
+  // interleavings run the default), for 1 s, so the sandbox's slow card (3 s) shows the activity taking over.
+  stack = await startStack('actorStart', { PAYMENT_WAIT_SECONDS: '20', PAYMENT_FIRST_ATTEMPT_TIMEOUT_MS: '1000' }, {
     workerOptions: {
       wrapActivities: (a) => ({
         ...a,
@@ -135,15 +137,43 @@ describe('booking actors start on the first message', () => {
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
       .map((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((p) => p.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString()).join(' '));
     expect(markerText.some((t) => t.includes('recordBookingHeld'))).toBe(false);
-    for (const step of ['confirmSeatsInInventory', 'recordBookingConfirmed']) expect(markerText.some((t) => t.includes(step))).toBe(true);
+    // The charge too: its first attempt runs as a local activity in the task that accepted the pay, which sells,
+    // records and answers it. What is left is the ticket email and two workflow tasks in all.
+    for (const step of ['chargeBooking', 'confirmSeatsInInventory', 'recordBookingConfirmed']) expect(markerText.some((t) => t.includes(step))).toBe(true);
     const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
-    expect(scheduled).toEqual(['chargeBooking', 'sendEmail']);
+    expect(scheduled).toEqual(['sendEmail']);
+    // The pay was answered from the first workflow task.
+    const events = history.events ?? [];
+    const answeredAt = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+    expect(events.slice(0, answeredAt).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
     const booked = await rows<{ n: number }>(sql`select count(*)::int as n from bookings where pnr = ${pnr} and status = 'confirmed'`);
     expect(booked[0]?.n).toBe(1);
     const charges = await rows<{ n: number }>(sql`select count(*)::int as n from payment_sandbox.charges where idempotency_key = ${`charge:${pnr}`} and status = 'succeeded'`);
     expect(charges[0]?.n).toBe(1);
     toRecord.set('bookingV2-paid', bookingWorkflowId(pnr));
     toRecord.set('inventory-confirm-batch', inventoryId(runDate));
+  });
+
+  it('a charge the gateway does not answer within the first attempt is taken over by the charge activity, and charged once', async () => {
+    const held = await api(stack, traveller.token).post('/bookings', {
+      trainNumber: '12951', date, classCode: '3A', from: 'MMCT', to: 'NDLS', passengers: [passenger('Nandini')],
+    });
+    expect(held.status).toBe(201);
+    const { pnr } = held.body;
+    const paid = await api(stack, traveller.token).post(`/bookings/${pnr}/payment`, { card: CARDS.slow });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ pnr, status: 'confirmed', amountPaid: held.body.fareTotal });
+    const history = await actorOf(pnr).fetchHistory();
+    const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(scheduled).toEqual(['chargeBooking', 'sendEmail']);
+    // The first attempt (a local activity) timed out while the gateway was still charging; the activity's
+    // attempt, on the same key, got that charge back: one charge, one payment, nothing refunded.
+    const charges = await rows<{ status: string; attempts: number }>(
+      sql`select status, attempts from payment_sandbox.charges where idempotency_key = ${`charge:${pnr}`}`,
+    );
+    expect(charges).toEqual([{ status: 'succeeded', attempts: 2 }]);
+    const money = await rows<{ paid: number; refunded: number }>(sql`select amount_paid as paid, amount_refunded as refunded from bookings where pnr = ${pnr}`);
+    expect(money).toEqual([{ paid: held.body.fareTotal, refunded: 0 }]);
   });
 
   it('cancelling a hold starts its actor with the cancellation, which frees the berths and records it', async () => {

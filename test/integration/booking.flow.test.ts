@@ -65,6 +65,7 @@ describe('booking lifecycle', () => {
     expect(seats).toHaveLength(2);
 
     toRecord.set('booking-confirmed', `booking-${b.pnr}`);
+    toRecord.set('bookingV2-confirmed', `booking-${b.pnr}`);
     const history = await api(stack, traveller.token).get('/bookings');
     expect(history.body.bookings.map((x: { pnr: string }) => x.pnr)).toContain(b.pnr);
   });
@@ -131,6 +132,7 @@ describe('booking lifecycle', () => {
     const [p] = await rows<{ status: string }>(sql`select status from payments where pnr = ${body.pnr}`);
     expect(p?.status).toBe('declined');
     toRecord.set('booking-declined', `booking-${body.pnr}`);
+    toRecord.set('bookingV2-declined', `booking-${body.pnr}`);
   });
 
   it('charges once when the payment request is sent twice at the same time', async () => {
@@ -177,6 +179,7 @@ describe('booking lifecycle', () => {
     }
     expect(again?.status).toBe(201);
     toRecord.set('booking-cancelled', `booking-${bookings[0]}`);
+    toRecord.set('bookingV2-cancelled', `booking-${bookings[0]}`);
   });
 });
 

@@ -146,6 +146,7 @@ describe('pay × cancel', () => {
     const l = await expectMoneySettled(b.pnr, 'refund');
     expect(l.booking?.status).toBe('cancelled');
     toRecord.set('booking-pay-refused-cancel-then-cancelled', `booking-${b.pnr}`);
+    toRecord.set('bookingV2-pay-refused-cancel-then-cancelled', `booking-${b.pnr}`);
   });
 
   it('cancel then pay: the pay is refused and nothing is charged', async () => {
@@ -320,6 +321,7 @@ describe('failures after the charge', () => {
     const audit = await rows<{ action: string }>(sql`select action from audit_log where entity = ${`booking:${b.pnr}`} order by id`);
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['booking.refund_rejected', 'booking.retry_refund', 'booking.manual_refund']));
     toRecord.set('booking-refund-rejected-manual', `booking-${b.pnr}`);
+    toRecord.set('bookingV2-refund-rejected-manual', `booking-${b.pnr}`);
   });
 });
 
