@@ -5,6 +5,7 @@ import { FailureType, type BookingInput } from '../contracts';
 import type { BerthType } from '../domain/types';
 import type { AllocatedSeat } from '../domain/allocation';
 import type { Db } from '../db/client';
+import { pgCode } from '../db/errors';
 import { audit } from '../db/repositories/audit';
 import { markHoldsExpired, recordHeldBooking } from '../db/repositories/heldBookings';
 import {
@@ -21,10 +22,7 @@ export interface BookingDeps {
 
 type TerminalStatus = 'expired' | 'payment_failed' | 'failed';
 
-function isExclusionViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e.code === '23P01' || e.cause?.code === '23P01';
-}
+const isExclusionViolation = (err: unknown): boolean => pgCode(err) === '23P01';
 
 export function createBookingActivities({ db }: BookingDeps) {
   return {

@@ -13,6 +13,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { FailureType } from '../contracts/failures';
 import type { Db } from '../db/client';
+import { pgCode } from '../db/errors';
 import { payments, refunds, type Payment, type Refund } from '../db/schema';
 import {
   GatewayUnavailableError,
@@ -72,15 +73,6 @@ const PNR_RE = /^[0-9]{10}$/;
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, FailureType.InvalidInput);
-}
-
-/** The Postgres error code of err or of any error in its cause chain. */
-function pgCode(err: unknown): string | undefined {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  return undefined;
 }
 
 /** Turns a gateway error into the failure the workflow sees; anything else is rethrown (and retried). */

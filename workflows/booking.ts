@@ -159,25 +159,24 @@ const validActor = (by: unknown): by is string => actorRefusal(by) === null;
  * workers start this one (docs/architecture.md, "Changing a workflow safely").
  */
 export async function bookingV2(input: BookingInput): Promise<BookingView> {
-  return runBooking(input, { localPay: true, chargeLocallyFirst: (input.firstChargeTimeoutMs ?? 0) > 0 });
+  return runBooking(input, { localPay: true, firstChargeMs: input.firstChargeTimeoutMs ?? 0 });
 }
 
 /** The booking actor as started before bookingV2: actors of this type keep their recorded paths. */
 export async function bookingWorkflow(input: BookingInput): Promise<BookingView> {
-  return runBooking(input, { localPay: patched(PAY_PATH_PATCH), chargeLocallyFirst: false });
+  return runBooking(input, { localPay: patched(PAY_PATH_PATCH), firstChargeMs: 0 });
 }
 
 interface PayPath {
   /** The sale and its record as local activities in the task that gets the charge's result (else signals and activities). */
   localPay: boolean;
-  /** The charge's first attempt as a local activity in the pay's own workflow task (bookingV2 with firstChargeTimeoutMs; see `charge`). */
-  chargeLocallyFirst: boolean;
+  /** > 0: the charge's first attempt is a local activity of at most this long in the pay's own workflow task (bookingV2; see `charge`). */
+  firstChargeMs: number;
 }
 
-async function runBooking(input: BookingInput, { localPay, chargeLocallyFirst }: PayPath): Promise<BookingView> {
+async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayPath): Promise<BookingView> {
   const { pnr } = input;
   const payments = paymentActivities(input.paymentMaxAttempts);
-  const firstCharge = firstChargeActivities(input.firstChargeTimeoutMs || 1);
   /**
    * The charge. On bookingV2 with `firstChargeTimeoutMs` (PAYMENT_FIRST_ATTEMPT_TIMEOUT_MS, off by default) its
    * first attempt is a local activity in the workflow task that accepted the pay, so a charge the gateway answers
@@ -190,9 +189,9 @@ async function runBooking(input: BookingInput, { localPay, chargeLocallyFirst }:
    * (PAYMENT_IN_PROGRESS) but applied to the confirmed booking.
    */
   const charge = async (args: Parameters<typeof payments.chargeBooking>[0]) => {
-    if (!chargeLocallyFirst) return payments.chargeBooking(args);
+    if (firstChargeMs <= 0) return payments.chargeBooking(args);
     try {
-      return await firstCharge.chargeBooking(args);
+      return await firstChargeActivities(firstChargeMs).chargeBooking(args);
     } catch (err) {
       const type = failureType(err);
       if (type !== undefined && FINAL_PAYMENT_FAILURES.includes(type)) throw err;

@@ -7,6 +7,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BookingInput } from '../../contracts/booking';
 import type { Db, DbOrTx } from '../client';
+import { pgCode } from '../errors';
 import { auditLog, bookings, pnrs } from '../schema';
 import { ensureTrainRun } from './bookings';
 
@@ -26,7 +27,7 @@ export async function recordHeldBooking(db: Db, input: BookingInput, opts: { kee
   try {
     return await writeHeld(db, input, await runId(db, input.trainNumber, input.runDate), opts.keepInput);
   } catch (err) {
-    if (!isForeignKeyViolation(err)) throw err;
+    if (pgCode(err) !== '23503') throw err; // a foreign key: the cached run is gone
     runIds.delete(runKey(input.trainNumber, input.runDate));
     return writeHeld(db, input, await runId(db, input.trainNumber, input.runDate), opts.keepInput);
   }
@@ -44,13 +45,6 @@ async function runId(db: Db, trainNumber: string, runDate: string): Promise<numb
   if (runIds.size >= RUN_ID_CACHE_MAX) runIds.clear();
   runIds.set(key, id);
   return id;
-}
-
-function isForeignKeyViolation(err: unknown): boolean {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === '23503') return true;
-  }
-  return false;
 }
 
 async function writeHeld(db: Db, input: BookingInput, run: number, keepInput: boolean): Promise<BookingInput> {
