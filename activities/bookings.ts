@@ -13,6 +13,7 @@ import {
   insertConfirmedSeats,
   runIdOf,
   setBookingStatus,
+  setPassengerStatuses,
   setRefundedAmount,
 } from '../db/repositories/bookings';
 
@@ -24,7 +25,32 @@ type TerminalStatus = 'expired' | 'payment_failed' | 'failed';
 
 const isExclusionViolation = (err: unknown): boolean => pgCode(err) === '23P01';
 
+const seatRows = (seats: readonly AllocatedSeat[]) =>
+  seats.map((s) => ({ passengerIdx: s.passengerIndex, coach: s.coach, berthNo: s.berthNo, berthType: s.type as BerthType }));
+
 export function createBookingActivities({ db }: BookingDeps) {
+  /**
+   * In one transaction: the passengers' statuses (when given), their berths as seat allocations, then `more`.
+   * The exclusion constraint refuses an overlapping sale; that is permanent (SeatConflict).
+   */
+  const writeSeats = async (
+    input: { pnr: string; classCode: string; fromSeq: number; toSeq: number; seats: readonly AllocatedSeat[]; statuses?: string[] },
+    more: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<unknown>,
+  ): Promise<void> => {
+    try {
+      await db.transaction(async (tx) => {
+        const runId = await runIdOf(tx, input.pnr);
+        if (input.statuses) await setPassengerStatuses(tx, input.pnr, input.statuses);
+        await insertConfirmedSeats(tx, { pnr: input.pnr, runId, classCode: input.classCode, fromSeq: input.fromSeq, toSeq: input.toSeq, seats: seatRows(input.seats) });
+        await more(tx);
+      });
+    } catch (err) {
+      if (isExclusionViolation(err)) {
+        throw ApplicationFailure.nonRetryable(`berth already sold over this segment (PNR ${input.pnr})`, FailureType.SeatConflict);
+      }
+      throw err;
+    }
+  };
   return {
     async recordBookingHeld(input: BookingInput): Promise<void> {
       await recordHeldBooking(db, input, { keepInput: false });
@@ -59,32 +85,23 @@ export function createBookingActivities({ db }: BookingDeps) {
       toSeq: number;
       seats: AllocatedSeat[];
       amountPaid: number;
+      /** Every passenger's status label (CNF, RAC 2, GNWL 5) on a booking with RAC or waitlisted passengers. */
+      statuses?: string[];
     }): Promise<void> {
-      try {
-        await db.transaction(async (tx) => {
-          const runId = await runIdOf(tx, input.pnr);
-          await insertConfirmedSeats(tx, {
-            pnr: input.pnr,
-            runId,
-            classCode: input.classCode,
-            fromSeq: input.fromSeq,
-            toSeq: input.toSeq,
-            seats: input.seats.map((s) => ({
-              passengerIdx: s.passengerIndex,
-              coach: s.coach,
-              berthNo: s.berthNo,
-              berthType: s.type as BerthType,
-            })),
-          });
-          await setBookingStatus(tx, input.pnr, 'confirmed', { amountPaid: input.amountPaid, holdExpiresAt: null });
-          await audit(tx, { actor: `workflow:booking-${input.pnr}`, action: 'booking.confirmed', entity: `booking:${input.pnr}` });
-        });
-      } catch (err) {
-        if (isExclusionViolation(err)) {
-          throw ApplicationFailure.nonRetryable(`berth already sold over this segment (PNR ${input.pnr})`, FailureType.SeatConflict);
-        }
-        throw err;
-      }
+      await writeSeats(input, async (tx) => {
+        await setBookingStatus(tx, input.pnr, 'confirmed', { amountPaid: input.amountPaid, holdExpiresAt: null });
+        await audit(tx, { actor: `workflow:booking-${input.pnr}`, action: 'booking.confirmed', entity: `booking:${input.pnr}` });
+      });
+    },
+
+    /**
+     * A paid booking's passengers moved up (the inventory told its actor): their new berths join the seat
+     * allocations (the exclusion constraint still guards them) and every passenger's status is updated.
+     */
+    async recordPassengerStatuses(input: { pnr: string; classCode: string; fromSeq: number; toSeq: number; seats: AllocatedSeat[]; statuses: string[] }): Promise<void> {
+      await writeSeats(input, (tx) =>
+        audit(tx, { actor: `workflow:booking-${input.pnr}`, action: 'booking.status_changed', entity: `booking:${input.pnr}`, details: { statuses: input.statuses } }),
+      );
     },
 
     async recordBookingCancelled(input: { pnr: string; amountRefunded: number; by: string; reason: string }): Promise<void> {

@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   REQUEST_TIMEOUT: 408,
   EMAIL_TAKEN: 409,
   NO_SEATS_AVAILABLE: 409,
+  /** No confirmed berth, no RAC place and the waitlist is full. */
+  REGRET: 409,
   HOLD_EXPIRED: 409,
   BOOKING_NOT_PAYABLE: 409,
   BOOKING_NOT_CANCELLABLE: 409,

@@ -90,6 +90,13 @@ export const BookingViewSchema = Type.Object(
         coach: Nullable(Type.String()),
         berthNo: Nullable(Type.Integer()),
         berthType: Nullable(Type.String()),
+        currentStatus: Type.Optional(Type.String({ description: 'CNF, RAC n (sharing a side-lower berth) or a waitlist number such as GNWL 12' })),
+        bookingStatus: Type.Optional(Type.String({ description: 'the status given at booking' })),
+      }),
+    ),
+    ticketStatus: Type.Optional(
+      Type.Union([Type.Literal('CNF'), Type.Literal('RAC'), Type.Literal('WL')], {
+        description: 'CNF: every passenger has a berth; RAC: the others share side-lower berths; WL: some passenger is waitlisted',
       }),
     ),
     fareTotal: Type.Integer({ description: 'paise' }),

@@ -4,6 +4,7 @@ import type { AllocatedSeat } from '../domain/allocation';
 import type { FareQuote } from '../domain/fares';
 import type { ConfirmResult } from './inventory';
 import type { PassengerInput } from '../domain/types';
+import { railStatusLabel, type RailPassengerStatus } from '../domain/railInventory';
 
 export type BookingStatus = 'held' | 'payment_pending' | 'confirmed' | 'expired' | 'payment_failed' | 'cancelled' | 'failed';
 
@@ -29,6 +30,8 @@ export interface BookingInput {
   departureAt: number;
   passengers: PassengerInput[];
   seats: AllocatedSeat[];
+  /** Per passenger, when the hold gave some RAC or a waitlist number; absent when all are confirmed. */
+  statuses?: RailPassengerStatus[];
   fare: FareQuote;
   holdExpiresAt: number;
   /** Epoch ms the API placed the hold (the actor may start a little later). */
@@ -62,7 +65,17 @@ export interface BookingView {
   classCode: string;
   from: StopRef;
   to: StopRef;
-  passengers: (PassengerInput & { coach: string | null; berthNo: number | null; berthType: string | null })[];
+  passengers: (PassengerInput & {
+    coach: string | null;
+    berthNo: number | null;
+    berthType: string | null;
+    /** CNF, RAC n or <kind> n (e.g. GNWL 12): the passenger's status now. */
+    currentStatus: string;
+    /** The status given at booking, as the ticket prints it. */
+    bookingStatus: string;
+  })[];
+  /** The booking as a whole: CNF when every passenger has a berth, else RAC, else WL (some passenger waitlisted). */
+  ticketStatus: TicketStatus;
   fareTotal: number;
   amountPaid: number;
   amountRefunded: number;
@@ -80,13 +93,51 @@ export interface BookingView {
   history: { at: number; event: string; detail?: string }[];
 }
 
-/** Each passenger with the berth allocated to them (none yet: nulls). */
-export function passengersWithBerths(passengers: PassengerInput[], seats: AllocatedSeat[]): BookingView['passengers'] {
+export type TicketStatus = 'CNF' | 'RAC' | 'WL';
+
+/**
+ * Each passenger with the berth allocated to them (none yet: nulls) and their
+ * status: `statuses` now and `booked` at booking (absent: confirmed the ordinary way).
+ */
+export function passengersWithBerths(
+  passengers: PassengerInput[],
+  seats: AllocatedSeat[],
+  statuses?: readonly RailPassengerStatus[],
+  booked?: readonly RailPassengerStatus[],
+): BookingView['passengers'] {
   return passengers.map((p, i) => {
     const seat = seats.find((s) => s.passengerIndex === i);
-    return { ...p, coach: seat?.coach ?? null, berthNo: seat?.berthNo ?? null, berthType: seat?.type ?? null };
+    const now: RailPassengerStatus = statuses?.[i] ?? { status: 'CNF' };
+    return {
+      ...p,
+      coach: seat?.coach ?? null,
+      berthNo: seat?.berthNo ?? null,
+      berthType: seat?.type ?? null,
+      currentStatus: railStatusLabel(now),
+      bookingStatus: railStatusLabel(booked?.[i] ?? now),
+    };
   });
 }
+
+/** CNF when every passenger is confirmed, RAC when the rest are RAC, WL when any is waitlisted. */
+export function ticketStatusOf(statuses: readonly RailPassengerStatus[] | undefined): TicketStatus {
+  if (!statuses) return 'CNF';
+  // Cancelled passengers (CAN) do not count: the ticket is what the others hold.
+  if (statuses.some((s) => s.status === 'WL')) return 'WL';
+  return statuses.some((s) => s.status === 'RAC') ? 'RAC' : 'CNF';
+}
+
+/** The same from recorded labels (null: confirmed the ordinary way). */
+export function ticketStatusOfLabels(labels: readonly (string | null)[]): TicketStatus {
+  if (labels.some((l) => l !== null && /WL \d+$/.test(l))) return 'WL';
+  return labels.some((l) => l !== null && l.startsWith('RAC')) ? 'RAC' : 'CNF';
+}
+
+/**
+ * From the inventory: the booking's passengers moved up (RAC → CNF, WL → RAC
+ * or CNF) after someone else's berth was freed; every passenger's status now.
+ */
+export const passengerStatusChangedSignal = defineSignal<[{ statuses: RailPassengerStatus[]; seats: AllocatedSeat[] }]>('passengerStatusChanged');
 
 /** The inventory's answer to confirmSeatsSignal. */
 export const seatsConfirmedSignal = defineSignal<[ConfirmResult]>('seatsConfirmed');

@@ -1,7 +1,7 @@
 // How a booking actor is started, and what a booking looks like before its
 // actor has run. Shared by the inventory's start activity and the API, which
 // both may start the same actor: the workflow ID makes the second start a no-op.
-import { passengersWithBerths, type BookingInput, type BookingView } from './booking';
+import { passengersWithBerths, ticketStatusOf, type BookingInput, type BookingView } from './booking';
 import { SA } from './searchAttributeKeys';
 import { bookingWorkflowId } from './workflowIds';
 
@@ -19,6 +19,8 @@ export function bookingStartOptions(input: BookingInput, taskQueue: string) {
       { key: SA.TravelDate, value: input.runDate },
       { key: SA.UserId, value: String(input.userId) },
       { key: SA.TravelClass, value: input.classCode },
+      // Only on bookings with RAC or waitlisted passengers: support filters on TicketStatus = 'WL'.
+      ...(input.statuses ? [{ key: SA.TicketStatus, value: ticketStatusOf(input.statuses) }] : []),
     ],
     staticSummary: `PNR ${input.pnr} · ${input.trainNumber} ${input.from.code}→${input.to.code} · ${input.from.time.slice(0, 10)} · ${input.classCode} · ${input.passengers.length} pax`,
     staticDetails: input.passengers.map((p, i) => `${i + 1}. ${p.name} (${p.age}${p.gender})`).join('\n'),
@@ -37,7 +39,8 @@ export function heldBookingView(input: BookingInput, heldAt: number): BookingVie
     classCode: input.classCode,
     from: input.from,
     to: input.to,
-    passengers: passengersWithBerths(input.passengers, input.seats),
+    passengers: passengersWithBerths(input.passengers, input.seats, input.statuses),
+    ticketStatus: ticketStatusOf(input.statuses),
     fareTotal: input.fare.total,
     amountPaid: 0,
     amountRefunded: 0,

@@ -3,6 +3,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AllocatedSeat, AllocationFailure, Availability, InventoryState, SeatMapView } from '../domain/allocation';
 import type { CompactClosed, CompactInventory } from '../domain/inventoryCarry';
+import type { BookingStatusChange, RailPassengerStatus, RailState } from '../domain/railInventory';
+import type { WaitlistKind } from '../domain/waitlist';
 import type { PassengerInput, Quota } from '../domain/types';
 import type { BookingInput } from './booking';
 
@@ -59,6 +61,10 @@ export interface InventoryCarry {
   recentlyExpired?: Record<string, ExpiredHold>;
   /** Epoch ms of the train's departure from its last boarding stop (the second-to-last stop). */
   lastBoardingAt?: number;
+  /** RAC places, waitlists and waiting bookings (patch 'inventory-waitlist'). */
+  rail?: RailState;
+  /** Paid bookings whose passengers moved up, not yet told (their actors get passengerStatusChanged). */
+  statusNotices?: BookingStatusChange[];
 }
 
 /** A hold is released by the inventory itself this long after its deadline, if the booking actor did not act. */
@@ -121,6 +127,12 @@ export interface InventoryStats {
   rebuilt?: { sold: number; held: number; conflicts: number };
   /** Bytes (JSON) of the input the last continue-as-new handed on. */
   lastCarryBytes?: number;
+  /** Holds answered with RAC or waitlist places (some passengers without a confirmed berth). */
+  waitingHolds?: number;
+  /** Requests refused because the waitlist was full (REGRET). */
+  regrets?: number;
+  /** Passengers moved up (RAC → CNF, WL → RAC or CNF). */
+  promotions?: number;
 }
 
 export interface HoldRequest {
@@ -132,6 +144,13 @@ export interface HoldRequest {
   holdExpiresAt: number;
   quota?: Quota;
   /**
+   * When no confirmed berth fits: join RAC and the waitlist (answered with
+   * `statuses`) rather than fail NO_CAPACITY. The API sends it unless the
+   * traveller asked for confirmed berths only. Inventories before patch
+   * 'inventory-waitlist' ignore it.
+   */
+  waitlist?: boolean;
+  /**
    * The booking this hold is for. When present, the inventory starts its
    * booking actor once the hold is placed. The API no longer sends it (booking
    * actors start on the first message; docs/architecture.md); kept for holds
@@ -140,7 +159,8 @@ export interface HoldRequest {
   booking?: PendingBooking;
 }
 
-export type HoldFailureReason = AllocationFailure | 'BOOKING_CLOSED';
+/** REGRET: no confirmed berth, no RAC place and the waitlist is full. */
+export type HoldFailureReason = AllocationFailure | 'BOOKING_CLOSED' | 'REGRET' | 'ALREADY_WAITING';
 
 export type HoldResult =
   | {
@@ -153,6 +173,8 @@ export type HoldResult =
        * PNR), the first request's. Absent from inventories of the previous version.
        */
       holdExpiresAt?: number;
+      /** Per passenger (CNF, RAC n, <kind>WL n) when some got no confirmed berth; absent when all did. */
+      statuses?: RailPassengerStatus[];
     }
   | { bookingId: string; ok: false; reason: HoldFailureReason };
 
@@ -160,7 +182,10 @@ export interface ConfirmResult {
   bookingId: string;
   ok: boolean;
   status: 'sold' | 'none';
+  /** The confirmed berths (for a waiting booking: its confirmed passengers'). */
   seats: AllocatedSeat[];
+  /** Per passenger, for a booking with RAC or waitlisted passengers; absent when all are confirmed the ordinary way. */
+  statuses?: RailPassengerStatus[];
 }
 
 export interface ReleaseRequest {
@@ -185,6 +210,17 @@ export interface InventorySummary {
   lastBoardingAt?: number;
   /** True once the train has left: the inventory takes no more holds and is ending. */
   departed?: boolean;
+  /** RAC passengers and waitlisted passengers now, and the waitlist's cap (patch 'inventory-waitlist'). */
+  rac?: number;
+  waitlisted?: number;
+  waitlistCap?: number;
+}
+
+/** RAC berths with their passengers, and each waitlist in order: what support reads in the UI. */
+export interface WaitlistView {
+  racBerths: { coach: string; berthNo: number; passengers: { bookingId: string; passengerIndex: number; fromSeq: number; toSeq: number }[] }[];
+  waitlists: Record<WaitlistKind, { number: number; bookingId: string; passengerIndex: number; fromSeq: number; toSeq: number }[]>;
+  cap: number;
 }
 
 /** Several hold requests in one message: the API coalesces concurrent requests per run. */
@@ -211,6 +247,8 @@ export const extendHoldUpdate = defineUpdate<{ ok: boolean; holdExpiresAt: numbe
 export const releaseSeatsSignal = defineSignal<[ReleaseRequest]>('releaseSeats');
 export const availabilityQuery = defineQuery<Availability, [{ fromSeq: number; toSeq: number; quota?: Quota }]>('availability');
 export const seatMapQuery = defineQuery<SeatMapView>('seatMap');
+/** RAC berths and waitlists (empty on inventories before patch 'inventory-waitlist'). */
+export const waitlistQuery = defineQuery<WaitlistView>('waitlist');
 export const inventorySummaryQuery = defineQuery<InventorySummary>('summary');
 /** The inputs of held bookings whose actors have not been started yet (unknown or started ones are left out). */
 export const pendingBookingsQuery = defineQuery<BookingInput[], [string[]]>('pendingBookings');

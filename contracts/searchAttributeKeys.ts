@@ -8,5 +8,6 @@ export const SA = {
   TravelDate: defineSearchAttributeKey('TravelDate', SearchAttributeType.KEYWORD),
   UserId: defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD),
   TravelClass: defineSearchAttributeKey('TravelClass', SearchAttributeType.KEYWORD),
+  TicketStatus: defineSearchAttributeKey('TicketStatus', SearchAttributeType.KEYWORD),
   NeedsAttention: defineSearchAttributeKey('NeedsAttention', SearchAttributeType.KEYWORD_LIST),
 } as const;

@@ -8,6 +8,8 @@ export const SEARCH_ATTRIBUTES = {
   TravelDate: 'Keyword',
   UserId: 'Keyword',
   TravelClass: 'Keyword',
+  /** CNF, RAC or WL: set on bookings that had a passenger without a confirmed berth (absent: confirmed the ordinary way). */
+  TicketStatus: 'Keyword',
   /** What support must act on, e.g. `ticket_delivery_failed`, `refund_rejected` (empty when nothing). */
   NeedsAttention: 'KeywordList',
 } as const;

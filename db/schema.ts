@@ -210,6 +210,10 @@ export const passengers = pgTable(
     berthNo: smallint('berth_no'),
     berthType: berthType('berth_type'),
     fare: integer('fare').notNull().default(0),
+    /** CNF, RAC n or <kind> n (GNWL 12) now; null: confirmed the ordinary way (or not yet held). */
+    currentStatus: text('current_status'),
+    /** The status given at booking; null as above. */
+    bookingStatus: text('booking_status'),
   },
   (t) => [primaryKey({ columns: [t.pnr, t.idx] }), check('passengers_age', sql`${t.age} between 0 and 125`)],
 );

@@ -238,7 +238,8 @@ function validateRequest(state: InventoryState, request: AllocationRequest): All
   // '__proto__' would be swallowed by the plain-object bookings map.
   if (typeof bookingId !== 'string' || bookingId === '' || bookingId === '__proto__') return 'INVALID_REQUEST';
   if (!Array.isArray(passengers) || passengers.length === 0) return 'INVALID_REQUEST';
-  if (quota !== undefined && !QUOTAS.includes(quota)) return 'INVALID_REQUEST';
+  // 'RAC' berths are shared by two RAC passengers (railInventory.ts), never sold whole.
+  if (quota !== undefined && (!QUOTAS.includes(quota) || quota === 'RAC')) return 'INVALID_REQUEST';
   const badPassenger = passengers.some(
     (p) => !(Number.isFinite(p.age) && p.age >= 0) || (p.preference !== undefined && !BERTH_TYPES.includes(p.preference)),
   );

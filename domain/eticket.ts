@@ -11,7 +11,8 @@ import { QUOTAS, type Quota } from './types';
 export type SeatStatus =
   | { kind: 'CNF'; coach: string; berthNo: number; berthType: string | null }
   | { kind: 'RAC'; position: number }
-  | { kind: 'WL'; position: number };
+  /** `list`: the waitlist's kind (GNWL, RLWL, PQWL, TQWL); 'WL' when not known. */
+  | { kind: 'WL'; position: number; list?: string };
 
 export interface TicketPassengerInput {
   name: string;
@@ -22,11 +23,22 @@ export interface TicketPassengerInput {
   berthType: string | null;
   /** An explicit status (RAC n, WL n) wins over the berth fields. */
   status?: SeatStatus;
+  /** The booking view's label (CNF, RAC 3, GNWL 12): RAC and waitlist labels win over the berth fields. */
+  currentStatus?: string;
+}
+
+/** 'RAC 3' → RAC 3; 'GNWL 12' → WL 12 of GNWL; anything else (CNF) → null. */
+function waitingStatus(label: string | undefined): SeatStatus | null {
+  const m = label === undefined ? null : /^(RAC|[A-Z]{2}WL) (\d+)$/.exec(label);
+  if (!m) return null;
+  return m[1] === 'RAC' ? { kind: 'RAC', position: Number(m[2]) } : { kind: 'WL', position: Number(m[2]), list: m[1]! };
 }
 
 /** The passenger's status; null when nothing is allotted (not a ticket yet). */
 export function seatStatusOf(p: TicketPassengerInput): SeatStatus | null {
   if (p.status) return p.status;
+  const waiting = waitingStatus(p.currentStatus);
+  if (waiting) return waiting;
   if (p.coach !== null && p.berthNo !== null) return { kind: 'CNF', coach: p.coach, berthNo: p.berthNo, berthType: p.berthType };
   return null;
 }
@@ -40,15 +52,15 @@ export function formatSeatStatus(s: SeatStatus | null): string {
     case 'RAC':
       return `RAC ${s.position}`;
     case 'WL':
-      return `WL ${s.position}`;
+      return `${s.list ?? 'WL'} ${s.position}`;
   }
 }
 
-export const QUOTA_NAMES: Readonly<Record<Quota, string>> = { GN: 'General', TQ: 'Tatkal', LD: 'Ladies' };
+export const QUOTA_NAMES: Readonly<Record<Quota, string>> = { GN: 'General', TQ: 'Tatkal', LD: 'Ladies', SS: 'Senior citizen / lower berth', RAC: 'RAC' };
 
 /** A booking's quota as the ticket shows it: what the booking names, general (GN) when it names none. */
 export function ticketQuota(quota: string | undefined | null): Quota {
-  return quota && (QUOTAS as readonly string[]).includes(quota) ? (quota as Quota) : 'GN';
+  return quota && quota !== 'RAC' && (QUOTAS as readonly string[]).includes(quota) ? (quota as Quota) : 'GN';
 }
 
 /** The fare of the whole booking by component, in paise. `tatkal` is the Tatkal surcharge, when charged. */

@@ -132,10 +132,10 @@ export interface ChartRelease {
  * Berths that join the general pool at the chart: every berth of a released
  * quota (TQ, LD, SS) that is free on at least one hop. In the order given.
  */
-export function chartReleases(berths: readonly { quota: RailQuota }[], hasFreeHop: (index: number) => boolean): ChartRelease[] {
+export function chartReleases(berths: readonly { quota: RailQuota | 'RAC' }[], hasFreeHop: (index: number) => boolean): ChartRelease[] {
   const releases: ChartRelease[] = [];
   berths.forEach((berth, index) => {
-    if (RELEASED_AT_CHART.includes(berth.quota) && hasFreeHop(index)) releases.push({ index, from: berth.quota, to: 'GN' });
+    if (berth.quota !== 'RAC' && RELEASED_AT_CHART.includes(berth.quota) && hasFreeHop(index)) releases.push({ index, from: berth.quota, to: 'GN' });
   });
   return releases;
 }

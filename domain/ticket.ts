@@ -6,17 +6,43 @@ export function rupees(paise: number): string {
 }
 
 function passengerLines(view: BookingView): string[] {
-  return view.passengers.map(
-    (p, i) =>
-      `  ${i + 1}. ${p.name} (${p.age}, ${p.gender})  ${p.coach ?? '-'}/${p.berthNo ?? '-'} ${p.berthType ?? ''}`.trimEnd(),
-  );
+  return view.passengers.map((p, i) => {
+    // RAC and waitlisted passengers have no berth of their own yet: their status says where they stand.
+    const where = p.currentStatus && p.currentStatus !== 'CNF' ? p.currentStatus : `${p.coach ?? '-'}/${p.berthNo ?? '-'} ${p.berthType ?? ''}`;
+    const booked = p.bookingStatus && p.bookingStatus !== p.currentStatus ? `  (booked ${p.bookingStatus})` : '';
+    return `  ${i + 1}. ${p.name} (${p.age}, ${p.gender})  ${where}${booked}`.trimEnd();
+  });
+}
+
+/** What the traveller is told at booking: confirmed, or RAC / waitlisted with the chart's rule. */
+function statusSentence(view: BookingView): string {
+  if (view.ticketStatus === 'CNF') return 'Your booking is confirmed.';
+  return view.ticketStatus === 'RAC'
+    ? 'Your ticket is booked; some passengers are RAC (they share a side-lower berth) and move up as berths free.'
+    : 'Your ticket is booked; some passengers are waitlisted and move up as berths free. Passengers still waitlisted when the chart is prepared are cancelled and refunded.';
+}
+
+/** A paid booking's passengers moved up: the new statuses. */
+export function statusChangeEmail(view: BookingView): { subject: string; text: string } {
+  const now = view.passengers.map((p) => p.currentStatus).join(', ');
+  return {
+    subject: `Status update PNR ${view.pnr}: ${now}`,
+    text: [
+      `Good news: passengers on PNR ${view.pnr} (${view.trainNumber} ${view.from.code}→${view.to.code}, ${view.from.time.slice(0, 10)}) have moved up.`,
+      '',
+      'Passengers (status now):',
+      ...passengerLines(view),
+      '',
+      statusSentence(view),
+    ].join('\n'),
+  };
 }
 
 export function ticketEmail(view: BookingView): { subject: string; text: string } {
   return {
     subject: `Ticket PNR ${view.pnr}: ${view.trainNumber} ${view.from.code}→${view.to.code} on ${view.from.time.slice(0, 10)}`,
     text: [
-      `Your booking is confirmed.`,
+      statusSentence(view),
       '',
       `PNR:        ${view.pnr}`,
       `Train:      ${view.trainNumber} ${view.trainName}`,
@@ -25,7 +51,7 @@ export function ticketEmail(view: BookingView): { subject: string; text: string 
       `To:         ${view.to.name} (${view.to.code}) arrives ${view.to.time}`,
       `Run date:   ${view.runDate}`,
       '',
-      'Passengers (coach/berth):',
+      'Passengers (coach/berth or status):',
       ...passengerLines(view),
       '',
       `Fare paid:  ${rupees(view.amountPaid)}`,

@@ -12,8 +12,13 @@ export type BerthType = (typeof BERTH_TYPES)[number];
 export const CLASS_CODES = ['1A', '2A', '3A', 'SL', 'CC', 'EC', '2S'] as const;
 export type ClassCode = (typeof CLASS_CODES)[number];
 
-/** Reservation quotas: general, Tatkal, ladies. Each berth belongs to one quota pool. */
-export const QUOTAS = ['GN', 'TQ', 'LD'] as const;
+/**
+ * Berth pools: general, Tatkal, ladies, senior citizen / lower berth, and
+ * 'RAC', the side-lowers kept for RAC passengers (domain/railInventory.ts),
+ * which no request may draw from. Each berth belongs to one pool. Appended
+ * only: the compact carry of an inventory stores a pool as its index here.
+ */
+export const QUOTAS = ['GN', 'TQ', 'LD', 'SS', 'RAC'] as const;
 export type Quota = (typeof QUOTAS)[number];
 
 export type Gender = 'M' | 'F' | 'T';

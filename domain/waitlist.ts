@@ -21,8 +21,9 @@
 // call nobody waiting fits a free berth or RAC place (the fixpoint that
 // assign() relies on: a new request never overtakes someone who fits).
 // allocate() places a group all-or-nothing; to confirm single passengers of a
-// group where single berths are free (IRCTC's CNF, CNF, RAC 1), call
-// promote() right after assign() with the request's segment as `touched`.
+// group where single berths are free (IRCTC's CNF, CNF, RAC 1), confirm them
+// one by one first and assign() the rest with `firstPassengerIndex`, so that
+// only passengers who really wait count against the cap (railInventory.ts).
 // assign() is idempotent per booking id while all its passengers wait; once
 // some are promoted or cancelled, repeats are the actor's to answer.
 //
@@ -123,6 +124,8 @@ export interface WaitRequest {
   passengers: number;
   /** 'GN' when omitted. */
   quota?: RailQuota;
+  /** Position of the first of these passengers on the booking (default 0): the ones before it were confirmed. */
+  firstPassengerIndex?: number;
 }
 
 export type AssignFailure =
@@ -197,8 +200,10 @@ export function createWaitlist(input: { stopCount: number; racBerths: readonly R
 export function splitRacBerths<B extends { coach: string; berthNo: number; type: BerthType }>(
   classCode: ClassCode,
   berths: readonly B[],
+  /** Overrides the table's side-lowers per coach (an operator's setting). */
+  racPerCoach?: number,
 ): { confirmed: B[]; rac: RacBerth[] } {
-  const perCoach = QUOTA_TABLE[classCode].racSideLowersPerCoach;
+  const perCoach = racPerCoach ?? QUOTA_TABLE[classCode].racSideLowersPerCoach;
   const taken = new Map<string, number>();
   const confirmed: B[] = [];
   const rac: RacBerth[] = [];
@@ -249,9 +254,11 @@ export function assign(state: WaitlistState, request: WaitRequest): AssignResult
   });
   const statuses: WaitingStatus[] = [];
   const kind = waitlistKind(state.stopCount, request.fromSeq, request.toSeq, quota);
-  for (let passengerIndex = 0; passengerIndex < request.passengers; passengerIndex++) {
+  const first = request.firstPassengerIndex ?? 0;
+  for (let i = 0; i < request.passengers; i++) {
+    const passengerIndex = first + i;
     const base = { bookingId: request.bookingId, passengerIndex, fromSeq: request.fromSeq, toSeq: request.toSeq, quota, seq: state.seq++ };
-    if (passengerIndex < plan.racCount) {
+    if (i < plan.racCount) {
       const booked: WaitingStatus = { status: 'RAC', number: state.rac.length + 1 };
       state.rac.push({ ...base, booked, berth: plan.seats[state.rac.length]!.berth });
       statuses.push(booked);

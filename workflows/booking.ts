@@ -37,6 +37,7 @@ import {
   bookingStateQuery,
   cancelUpdate,
   extendHoldSignal,
+  passengerStatusChangedSignal,
   passengersWithBerths,
   payUpdate,
   railwayCancelSignal,
@@ -45,6 +46,7 @@ import {
   retryPaymentUpdate,
   retryRefundUpdate,
   seatsConfirmedSignal,
+  ticketStatusOf,
   type BookingInput,
   type BookingStatus,
   type BookingView,
@@ -68,8 +70,10 @@ import { confirmSeatsSignal, releaseSeatsSignal, type ConfirmResult, type Releas
 import { SA } from '../contracts/searchAttributeKeys';
 import type { AllocatedSeat } from '../domain/allocation';
 import { fullRefund, refundQuote } from '../domain/refunds';
-import { cancellationEmail, reminderEmail, rupees, ticketEmail } from '../domain/ticket';
+import { partialCancellationQuote } from '../domain/partialCancellation';
+import { cancellationEmail, reminderEmail, rupees, statusChangeEmail, ticketEmail } from '../domain/ticket';
 import type { ClassCode } from '../domain/types';
+import { railStatusLabel as statusLabel, type RailPassengerStatus as PassengerStatus } from '../domain/railInventory';
 
 const db = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -202,6 +206,16 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   let status: BookingStatus = 'held';
   let holdExpiresAt = input.holdExpiresAt;
   let seats: AllocatedSeat[] = input.seats;
+  /**
+   * Per passenger (CNF, RAC n, <kind> n) on a booking the hold gave RAC or waitlist places; undefined on a booking
+   * confirmed the ordinary way, whose path (commands included) is unchanged. The inventory tells a paid booking
+   * when its passengers move up (passengerStatusChanged): a new message, so recorded histories never take it.
+   */
+  let statuses: PassengerStatus[] | undefined = input.statuses;
+  let statusNotice: { statuses: PassengerStatus[]; seats: AllocatedSeat[] } | null = null;
+  let statusChanges = 0;
+  /** The TicketStatus search attribute as last set (at start, from the hold's statuses). */
+  let shownTicketStatus = input.statuses ? ticketStatusOf(input.statuses) : undefined;
   let amountPaid = 0;
   let amountRefunded = 0;
   let paymentAttempts = 0;
@@ -231,7 +245,8 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     classCode: input.classCode,
     from: input.from,
     to: input.to,
-    passengers: passengersWithBerths(input.passengers, seats),
+    passengers: passengersWithBerths(input.passengers, seats, statuses, input.statuses),
+    ticketStatus: ticketStatusOf(statuses),
     fareTotal: input.fare.total,
     amountPaid,
     amountRefunded,
@@ -261,10 +276,21 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
       [
         `**${status}** — PNR ${pnr}, ${input.trainNumber} ${input.from.code}→${input.to.code} ${input.from.time.slice(0, 10)} ${input.classCode}`,
         `fare ${rupees(input.fare.total)}, paid ${rupees(amountPaid)}, refunded ${rupees(amountRefunded)}`,
-        seats.map((s) => `${s.coach}/${s.berthNo}`).join(', '),
+        statuses
+          ? statuses.map((st, i) => (st.status === 'CNF' ? seatText(seats.find((x) => x.passengerIndex === i)) : statusLabel(st))).join(', ')
+          : seats.map((s) => `${s.coach}/${s.berthNo}`).join(', '),
         detail ?? '',
       ].join('\n\n'), // Markdown in the UI: blank lines keep the lines apart
     );
+  /** Only bookings with RAC or waitlisted passengers carry TicketStatus; it follows their promotions. */
+  const showTicketStatus = () => {
+    if (!statuses) return;
+    const now = ticketStatusOf(statuses);
+    if (now === shownTicketStatus) return;
+    shownTicketStatus = now;
+    upsertSearchAttributes([{ key: SA.TicketStatus, value: now }]);
+  };
+  const statusLabels = () => (statuses ? statuses.map(statusLabel) : undefined);
   const setStatus = (next: BookingStatus, detail?: string) => {
     status = next;
     note(next, detail);
@@ -382,6 +408,10 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   setHandler(bookingStateQuery, view);
   setHandler(seatsConfirmedSignal, (r) => {
     if (r.bookingId === pnr) confirmation = r;
+  });
+  setHandler(passengerStatusChangedSignal, (n) => {
+    // Sent by the inventory after the sale; the last one holds every passenger's status.
+    if (Array.isArray(n?.statuses) && n.statuses.length === input.passengers.length && Array.isArray(n.seats)) statusNotice = n;
   });
 
   setHandler(
@@ -586,8 +616,18 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   let recorded = confirmed.ok;
   if (confirmed.ok) {
     seats = confirmed.seats;
+    if (confirmed.statuses) statuses = confirmed.statuses;
+    const labels = statusLabels();
     try {
-      await (localPay ? localSale : db).recordBookingConfirmed({ pnr, classCode: input.classCode, fromSeq: input.from.seq, toSeq: input.to.seq, seats, amountPaid });
+      await (localPay ? localSale : db).recordBookingConfirmed({
+        pnr,
+        classCode: input.classCode,
+        fromSeq: input.from.seq,
+        toSeq: input.to.seq,
+        seats,
+        amountPaid,
+        ...(labels ? { statuses: labels } : {}),
+      });
     } catch (err) {
       if (failureType(err) !== FailureType.SeatConflict) throw err;
       lastError = failureMessage(err);
@@ -604,7 +644,31 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     return finish();
   }
   setStatus('confirmed');
+  showTicketStatus();
   await sendTicket(`ticket:${pnr}`);
+
+  /** Records a move up the inventory told of, and mails the new ticket; never fails the booking. */
+  const applyStatusNotice = async () => {
+    const n = statusNotice as unknown as { statuses: PassengerStatus[]; seats: AllocatedSeat[] };
+    statusNotice = null;
+    statuses = n.statuses;
+    seats = n.seats;
+    statusChanges += 1;
+    const labels = statusLabels() as string[];
+    try {
+      await db.recordPassengerStatuses({ pnr, classCode: input.classCode, fromSeq: input.from.seq, toSeq: input.to.seq, seats, statuses: labels });
+    } catch (err) {
+      // Only a bug could make Postgres refuse a berth the inventory gave: support sees it; the booking goes on.
+      if (failureType(err) !== FailureType.SeatConflict) throw err;
+      log.error('promoted berth refused by Postgres', { pnr, error: failureMessage(err) });
+      flag('notice_delivery_failed', true, `promotion not recorded: ${failureMessage(err)}`);
+    }
+    note('status_changed', labels.join(', '));
+    showTicketStatus();
+    showDetails(`now ${labels.join(', ')}`);
+    const email = statusChangeEmail(view());
+    await deliver({ dedupeKey: `ticket:${pnr}:status:${statusChanges}`, kind: 'ticket', to: input.email, userId: input.userId, pnr, ...email }, 'notice_delivery_failed');
+  };
 
   // ---- phase 3: confirmed until departure: reminder, resends, cancellation
   // A durable timer per booking (see docs/architecture.md, "Reminders").
@@ -612,8 +676,9 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   for (;;) {
     // A booking made inside the lead time gets its reminder at once.
     const nextTimer = reminderSent ? input.departureAt : Math.min(reminderAt, input.departureAt);
-    const woken = await condition(() => cancelRequest !== null || support.length > 0, Math.max(nextTimer - Date.now(), 1));
+    const woken = await condition(() => cancelRequest !== null || support.length > 0 || statusNotice !== null, Math.max(nextTimer - Date.now(), 1));
     await runSupportActions();
+    if (statusNotice !== null && cancelRequest === null) await applyStatusNotice();
     if (cancelRequest !== null) break;
     if (woken) continue;
     if (!reminderSent && Date.now() < input.departureAt) {
@@ -632,7 +697,9 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   const req = cancelRequest as unknown as CancelRequest;
   const quote = req.railway
     ? fullRefund(amountPaid)
-    : refundQuote({
+    : statuses
+      ? waitingRefund(input, statuses, Date.now())
+      : refundQuote({
         classCode: input.classCode as ClassCode,
         fareTotal: amountPaid,
         passengers: input.passengers.length,
@@ -646,4 +713,27 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   const email = cancellationEmail(view(), req.railway ? `${req.reason}: ${quote.rule}` : quote.rule);
   await deliver({ dedupeKey: `cancel:${pnr}`, kind: 'cancellation', to: input.email, userId: input.userId, pnr, ...email }, 'notice_delivery_failed');
   return finish();
+}
+
+function seatText(seat: AllocatedSeat | undefined): string {
+  return seat ? `${seat.coach}/${seat.berthNo}` : 'CNF';
+}
+
+/**
+ * The refund of a booking with RAC or waitlisted passengers, cancelled whole: per passenger, confirmed ones by
+ * the cancellation charges, RAC and waitlisted ones their fare less clerkage (domain/partialCancellation.ts).
+ */
+function waitingRefund(input: BookingInput, statuses: readonly PassengerStatus[], cancelledAt: number): { refundAmount: number; rule: string } {
+  const quote = partialCancellationQuote({
+    classCode: input.classCode as ClassCode,
+    quota: 'GN',
+    // Passengers cancelled before (CAN) were refunded then.
+    passengers: statuses.flatMap((s, i) =>
+      s.status === 'CAN' ? [] : [{ passengerIndex: i, status: s.status, fare: input.fare.perPassenger[i]?.total ?? 0 }],
+    ),
+    departureAt: input.departureAt,
+    cancelledAt,
+  });
+  const rules = [...new Set(quote.lines.map((l) => l.rule))].join('; ');
+  return { refundAmount: Math.min(quote.refundTotal, input.fare.total), rule: rules };
 }

@@ -61,8 +61,23 @@ import {
   type InventoryStats,
   type PendingBooking,
   type ReleaseRequest,
+  type WaitlistView,
+  waitlistQuery,
 } from '../contracts/inventory';
-import { seatsConfirmedSignal, type BookingInput } from '../contracts/booking';
+import { passengerStatusChangedSignal, seatsConfirmedSignal, type BookingInput } from '../contracts/booking';
+import { bookingWorkflowId } from '../contracts/workflowIds';
+import {
+  confirmRail,
+  createRailState,
+  expireWaiting,
+  extendWaiting,
+  holdRail,
+  nextWaitingExpiry,
+  releaseRail,
+  type BookingStatusChange,
+  type RailState,
+} from '../domain/railInventory';
+import { racSeatMap, waitingCount, WAITLIST_KINDS } from '../domain/waitlist';
 import {
   allocate,
   availability,
@@ -91,6 +106,19 @@ export const LIFECYCLE_PATCH = 'inventory-lifecycle';
  * (a "late confirmation"; otherwise the booking refunds).
  */
 export const HOLDS_WITHOUT_ACTORS_PATCH = 'inventory-holds-without-actors';
+/**
+ * RAC and the waitlist (docs/railway-rules.md): a hold that asks for it
+ * (`waitlist`) and finds no confirmed berth gets RAC places and waitlist
+ * numbers, or REGRET; every release promotes into what it freed, in the same
+ * handler (domain/railInventory.ts), and the paid bookings whose passengers
+ * moved up are told (passengerStatusChanged), from a background loop. The side-
+ * lowers kept for RAC are taken from the confirmed pool when the state is first
+ * built under the patch (only wholly unsold ones, for a run continued from
+ * before it).
+ */
+export const WAITLIST_PATCH = 'inventory-waitlist';
+/** Bookings told of their promotions per batch of signals. */
+const NOTICES_PER_BATCH = 50;
 /**
  * Expired holds whose berths are remembered for a late confirmation, at most (the oldest are forgotten
  * first): ~100 bytes each in the carry, so at most ~100 kB beside the ~330 kB of a full, fragmented
@@ -208,6 +236,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const { trainNumber, runDate, classCode, limits } = input;
   const lifecycle = patched(LIFECYCLE_PATCH);
   const withoutActors = patched(HOLDS_WITHOUT_ACTORS_PATCH);
+  const waitlisting = patched(WAITLIST_PATCH);
   const maxMessages = limits?.maxMessagesPerRun ?? MAX_MESSAGES_PER_RUN;
   const closeGraceMs = limits?.closeGraceMs ?? INVENTORY_CLOSE_GRACE_MS;
   const startRetryPauseMs = limits?.startRetryPauseMs ?? START_RETRY_PAUSE_MS;
@@ -229,6 +258,17 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const expiriesToRecord: string[] = carry?.expiriesToRecord ?? [];
   /** Holds released at their deadline, with their berths, for a late confirmation within the grace (oldest first). */
   const recentlyExpired: Record<string, ExpiredHold> = carry?.recentlyExpired ?? {};
+  /** RAC and waitlists (with the patch; built once the seat state is, below). */
+  let rail: RailState | undefined = carry?.rail;
+  /** Paid bookings whose passengers moved up, to be told (only the notice loop removes, from the front). */
+  const statusNotices: BookingStatusChange[] = carry?.statusNotices ?? [];
+  const notify = (changes: readonly BookingStatusChange[]) => {
+    for (const c of changes) {
+      stats.promotions = (stats.promotions ?? 0) + 1;
+      // An unpaid booking learns its statuses when it is paid (the sale's answer carries them).
+      if (c.sold) statusNotices.push(c);
+    }
+  };
   const sizeOf = (b: BookingInput) => JSON.stringify(b).length;
   let pendingBytes = pendingStarts.reduce((n, b) => n + sizeOf(b), 0);
   // The carry's size without the starts is estimated from the state each time it is asked (a pure function, a few
@@ -294,7 +334,9 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     // releases it at the deadline itself; the inventory's own release comes after a grace for a payment in flight.
     // Without an actor the inventory releases at the deadline, and a late confirmation can still place it.
     const grace = withoutActors && !req.booking ? 0 : holdGraceMs;
-    const result = allocate(s, { ...req, holdExpiresAt: req.holdExpiresAt + grace });
+    const request = { ...req, holdExpiresAt: req.holdExpiresAt + grace };
+    if (rail) return holdWithWaitlist(s, rail, req, request);
+    const result = allocate(s, request);
     if (!result.ok) {
       stats.holdFailures += 1;
       return { bookingId: req.bookingId, ok: false, reason: result.reason };
@@ -310,6 +352,37 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     }
     const kept = s.bookings[req.bookingId]?.holdExpiresAt;
     return { bookingId: req.bookingId, ok: true, seats: result.seats, duplicate: result.duplicate, ...(kept === undefined ? {} : { holdExpiresAt: kept - grace }) };
+  };
+
+  /** holdOne with the patch: confirmed berths, else RAC and waitlist places when the request allows them. */
+  const holdWithWaitlist = (s: InventoryState, rs: RailState, req: HoldRequest, request: HoldRequest): HoldResult => {
+    const result = holdRail(s, rs, request, req.waitlist === true && !req.booking);
+    if (!result.ok) {
+      stats.holdFailures += 1;
+      if (result.reason === 'REGRET') stats.regrets = (stats.regrets ?? 0) + 1;
+      return { bookingId: req.bookingId, ok: false, reason: result.reason };
+    }
+    notify(result.changes);
+    if (!result.duplicate) {
+      stats.holds += 1;
+      if (result.statuses) stats.waitingHolds = (stats.waitingHolds ?? 0) + 1;
+      if (request.holdExpiresAt < armedUntil) wake = true;
+      if (req.booking) {
+        const queued = bookingInput(req.booking, result.seats);
+        pendingStarts.push(queued);
+        pendingBytes += sizeOf(queued);
+      }
+    }
+    const grace = request.holdExpiresAt - req.holdExpiresAt;
+    const kept = result.statuses ? rs.waits[req.bookingId]?.holdExpiresAt : s.bookings[req.bookingId]?.holdExpiresAt;
+    return {
+      bookingId: req.bookingId,
+      ok: true,
+      seats: result.seats,
+      duplicate: result.duplicate,
+      ...(kept === undefined ? {} : { holdExpiresAt: kept - grace }),
+      ...(result.statuses ? { statuses: result.statuses } : {}),
+    };
   };
 
   setHandler(
@@ -335,6 +408,11 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
 
   /** Sells a hold; a hold released at its deadline moments ago is placed back on its berths if they are still free. */
   const confirmOne = (s: InventoryState, bookingId: string): ConfirmResult => {
+    if (rail && Object.hasOwn(rail.waits, bookingId)) {
+      const w = confirmRail(s, rail, bookingId);
+      if (w.changed) stats.confirms += 1;
+      return { bookingId, ok: true, status: 'sold', seats: w.seats, ...(w.statuses ? { statuses: w.statuses } : {}) };
+    }
     let r = confirm(s, bookingId);
     const expired = Object.hasOwn(recentlyExpired, bookingId) ? recentlyExpired[bookingId] : undefined;
     if (r.status === 'none' && expired) {
@@ -386,6 +464,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     ({ bookingId, holdExpiresAt }) => {
       const s = state as InventoryState;
       messagesThisRun += 1;
+      if (rail && extendWaiting(rail, bookingId, holdExpiresAt + holdGraceMs)) return { ok: true, holdExpiresAt };
       const booking = Object.hasOwn(s.bookings, bookingId) ? s.bookings[bookingId] : undefined;
       if (!booking || booking.status !== 'held') return { ok: false, holdExpiresAt: null };
       booking.holdExpiresAt = holdExpiresAt + holdGraceMs;
@@ -396,7 +475,13 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
 
   const pendingReleases: ReleaseRequest[] = [];
   const applyRelease = (s: InventoryState, req: ReleaseRequest) => {
-    const r = release(s, req.bookingId, req.onlyIfHeld ? 'held' : undefined);
+    let r: { changed: boolean; status?: string };
+    if (rail) {
+      const freed = releaseRail(s, rail, req.bookingId, req.onlyIfHeld === true);
+      notify(freed.changes);
+      const left = Object.hasOwn(s.bookings, req.bookingId) || Object.hasOwn(rail.waits, req.bookingId);
+      r = { changed: freed.changed, status: left ? 'kept' : 'none' };
+    } else r = release(s, req.bookingId, req.onlyIfHeld ? 'held' : undefined);
     if (r.changed) {
       stats.releases += 1;
       closeBooking(req.bookingId);
@@ -419,6 +504,16 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     if (!state) throw new Error('inventory is loading');
     return seatMap(state);
   });
+  setHandler(waitlistQuery, (): WaitlistView => {
+    const wl = rail?.wl;
+    const waitlists = Object.fromEntries(
+      WAITLIST_KINDS.map((kind) => [
+        kind,
+        (wl?.waitlists[kind] ?? []).map((p, i) => ({ number: i + 1, bookingId: p.bookingId, passengerIndex: p.passengerIndex, fromSeq: p.fromSeq, toSeq: p.toSeq })),
+      ]),
+    ) as WaitlistView['waitlists'];
+    return { racBerths: wl ? racSeatMap(wl) : [], waitlists, cap: wl?.cap ?? 0 };
+  });
   setHandler(pendingBookingsQuery, (pnrs) => {
     const wanted = new Set(pnrs);
     return pendingStarts.filter((b) => wanted.has(b.pnr));
@@ -439,6 +534,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
       stats,
       ...(lastBoardingAt === undefined ? {} : { lastBoardingAt }),
       ...(lifecycle ? { departed } : {}),
+      ...(rail ? { rac: rail.wl.rac.length, waitlisted: waitingCount(rail.wl), waitlistCap: rail.wl.cap } : {}),
     };
   });
 
@@ -462,6 +558,8 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     // Continued from a run before the patch: it did not know its departure.
     lastBoardingAt = (await loadInventoryTimetable({ trainNumber, runDate })).lastBoardingAt;
   }
+  // RAC and waitlists: built once, under the patch, for a new actor or one continued from a run before it.
+  if (waitlisting && !rail) rail = createRailState(state, classCode);
   for (const req of pendingReleases.splice(0)) applyRelease(state, req);
   for (const c of pendingConfirms.splice(0)) {
     await getExternalWorkflowHandle(c.replyTo)
@@ -507,9 +605,29 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   };
   if (withoutActors) void recordExpiries();
 
+  // Tells paid bookings their passengers moved up, a batch at a time, the latest change of each booking only
+  // (every notice carries all its passengers' statuses). A booking that has ended refuses the signal: nothing to do.
+  const tellPromotions = async () => {
+    for (;;) {
+      await condition(() => statusNotices.length > 0);
+      const batch = statusNotices.slice(0, NOTICES_PER_BATCH);
+      const latest = new Map(batch.map((c) => [c.bookingId, c]));
+      await Promise.all(
+        [...latest.values()].map((c) =>
+          getExternalWorkflowHandle(bookingWorkflowId(c.bookingId))
+            .signal(passengerStatusChangedSignal, { statuses: c.statuses, seats: c.seats })
+            .catch((err: unknown) => log.warn('could not tell a booking of its promotion', { bookingId: c.bookingId, error: String(err) })),
+        ),
+      );
+      statusNotices.splice(0, batch.length);
+    }
+  };
+  if (waitlisting) void tellPromotions();
+
   const closeAt = () => (lifecycle && !departed && lastBoardingAt !== undefined ? lastBoardingAt + closeGraceMs : Number.POSITIVE_INFINITY);
   /** Departed, every queued actor started and every handler done: the actor can end. */
-  const readyToEnd = () => departed && pendingStarts.length === 0 && expiriesToRecord.length === 0 && allHandlersFinished();
+  const readyToEnd = () =>
+    departed && pendingStarts.length === 0 && expiriesToRecord.length === 0 && statusNotices.length === 0 && allHandlersFinished();
 
   // The loop: expire holds nobody confirmed, forget old closed ids, end once
   // the train has left, and continue-as-new before the history grows large.
@@ -528,11 +646,22 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
             at: now,
           };
         }
-        release(s, h.bookingId, 'held');
+        if (rail) notify(releaseRail(s, rail, h.bookingId, true).changes);
+        else release(s, h.bookingId, 'held');
         closeBooking(h.bookingId);
         stats.expiries += 1;
         if (withoutActors) expiriesToRecord.push(h.bookingId);
         log.info('hold expired in inventory', { bookingId: h.bookingId });
+      }
+    }
+    if (rail) {
+      const waiting = expireWaiting(s, rail, now);
+      notify(waiting.changes);
+      for (const bookingId of waiting.expired) {
+        closeBooking(bookingId);
+        stats.expiries += 1;
+        if (withoutActors) expiriesToRecord.push(bookingId);
+        log.info('waiting hold expired in inventory', { bookingId });
       }
     }
     pruneClosedIds(now);
@@ -554,7 +683,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     }
     if (readyToEnd()) break;
     if (closing()) break;
-    const next = Math.min(...heldBookings(s).map((h) => h.holdExpiresAt ?? Number.POSITIVE_INFINITY));
+    const next = Math.min(...heldBookings(s).map((h) => h.holdExpiresAt ?? Number.POSITIVE_INFINITY), rail ? nextWaitingExpiry(rail) : Number.POSITIVE_INFINITY);
     armedUntil = next;
     wake = false;
     const timerAt = Math.min(next, closeAt());
@@ -601,6 +730,8 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
       ...(pendingStarts.length > 0 ? { pendingStarts } : {}),
       ...(expiriesToRecord.length > 0 ? { expiriesToRecord } : {}),
       ...(Object.keys(recentlyExpired).length > 0 ? { recentlyExpired } : {}),
+      ...(rail ? { rail } : {}),
+      ...(statusNotices.length > 0 ? { statusNotices } : {}),
     };
     stats.lastCarryBytes = jsonBytes(carried);
     if (stats.lastCarryBytes > SOFT_CARRY_BYTES) log.warn('large continue-as-new input', { bytes: stats.lastCarryBytes, queued: pendingStarts.length });

@@ -211,6 +211,12 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
             from: StationCode,
             to: StationCode,
             passengers: Type.Array(PassengerInputSchema, { minItems: 1, maxItems: 6 }),
+            confirmedOnly: Type.Optional(
+              Type.Boolean({
+                description:
+                  'Book only if every passenger gets a confirmed berth (409 NO_SEATS_AVAILABLE otherwise). Default false: when the class is full the booking gets RAC places, then waitlist numbers, or 409 REGRET when the waitlist is full too (docs/railway-rules.md).',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -273,8 +279,13 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           toSeq: journey.to.seq,
           passengers,
           holdExpiresAt,
+          ...(body.confirmedOnly === true ? {} : { waitlist: true }),
         }));
         if (!hold.ok) {
+          if (hold.reason === 'REGRET') {
+            app.metrics.bookingOutcome('no_seats');
+            throw new AppError('REGRET', `${journey.classCode} is full from ${journey.from.stationCode} to ${journey.to.stationCode}, RAC and waitlist included`);
+          }
           if (hold.reason === 'NO_CAPACITY') {
             app.metrics.bookingOutcome('no_seats');
             throw new AppError('NO_SEATS_AVAILABLE', `no ${journey.classCode} berths free for ${passengers.length} passenger(s) from ${journey.from.stationCode} to ${journey.to.stationCode}`);
@@ -286,7 +297,12 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         // Durable before the answer: a traveller told "held" can always pay. If this fails the hold is
         // answered 503 and runs out by itself in the inventory; a retry with the same key finds it again.
         // A retry of a request whose hold was placed (same PNR) keeps that hold's deadline, as the inventory does.
-        const held = await app.bookingActors.recordHeld({ ...booking, seats: hold.seats, holdExpiresAt: hold.holdExpiresAt ?? holdExpiresAt });
+        const held = await app.bookingActors.recordHeld({
+          ...booking,
+          seats: hold.seats,
+          holdExpiresAt: hold.holdExpiresAt ?? holdExpiresAt,
+          ...(hold.statuses ? { statuses: hold.statuses } : {}),
+        });
         await app.availability.invalidate(key);
         req.log.info({ pnr, workflowId: bookingWorkflowId(pnr), inventoryWorkflowId: inventoryId }, 'booking held');
         app.metrics.bookingOutcome('held');

@@ -4,7 +4,7 @@
 // the answer is marked stale. What only the actor knows (payment attempts,
 // last error, emails sent, the step history) is left at its neutral value.
 import { eq } from 'drizzle-orm';
-import type { BookingStatus, BookingView } from '../../contracts';
+import { ticketStatusOfLabels, type BookingStatus, type BookingView } from '../../contracts';
 import type { Db } from '../../db/client';
 import { findBooking } from '../../db/repositories/bookings';
 import { trainRuns } from '../../db/schema';
@@ -43,7 +43,10 @@ export async function bookingFromRecords(db: Db, journeys: JourneyPlanner, pnr: 
       coach: p.coach,
       berthNo: p.berthNo,
       berthType: p.berthType,
+      currentStatus: p.currentStatus ?? 'CNF',
+      bookingStatus: p.bookingStatus ?? p.currentStatus ?? 'CNF',
     })),
+    ticketStatus: ticketStatusOfLabels(row.passengers.map((p) => p.currentStatus)),
     fareTotal: row.fareTotal,
     amountPaid: row.amountPaid,
     amountRefunded: row.amountRefunded,

@@ -109,6 +109,8 @@ export interface BookingBody {
   from: string;
   to: string;
   passengers: { name: string; age: number; gender: 'M' | 'F'; berthPreference?: string }[];
+  /** Confirmed berths only (409 when none): the path measured before RAC and the waitlist existed. */
+  confirmedOnly?: boolean;
 }
 
 const PREFS = ['LB', 'MB', 'UB', 'SL', 'SU'];
@@ -144,6 +146,8 @@ export function bookingMaker(target: Target, runDate: string, meanHops: number, 
           gender: random() < 0.5 ? ('M' as const) : ('F' as const),
           ...(random() < 0.2 ? { berthPreference: PREFS[Math.floor(random() * PREFS.length)]! } : {}),
         })),
+        // The sold-out answer stays a 409, so figures compare with the runs before RAC and the waitlist.
+        confirmedOnly: true,
       };
     }
   };

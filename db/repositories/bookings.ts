@@ -42,10 +42,21 @@ export interface SeatRow {
 }
 
 /** Writes the final seat records of a confirmed booking; safe to repeat. */
+/** Each passenger's status label now (CNF, RAC 2, GNWL 5), in passenger order; the status at booking is kept. */
+export async function setPassengerStatuses(db: DbOrTx, pnr: string, statuses: readonly string[]): Promise<void> {
+  if (statuses.length === 0) return;
+  await db.execute(sql`
+    UPDATE passengers p SET current_status = x.status, booking_status = coalesce(p.booking_status, x.status)
+    FROM jsonb_to_recordset(${JSON.stringify(statuses.map((status, idx) => ({ idx, status })))}::jsonb) AS x(idx smallint, status text)
+    WHERE p.pnr = ${pnr} AND p.idx = x.idx`);
+}
+
 export async function insertConfirmedSeats(
   db: DbOrTx,
   b: { pnr: string; runId: number; classCode: string; fromSeq: number; toSeq: number; seats: SeatRow[] },
 ): Promise<void> {
+  // A booking whose passengers are all RAC or waitlisted has no berth to record.
+  if (b.seats.length === 0) return;
   for (const s of b.seats) {
     await db
       .update(passengers)

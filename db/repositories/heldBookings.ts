@@ -10,6 +10,7 @@ import type { Db, DbOrTx } from '../client';
 import { pgCode } from '../errors';
 import { auditLog, bookings, pnrs } from '../schema';
 import { ensureTrainRun } from './bookings';
+import { railStatusLabel } from '../../domain/railInventory';
 
 /**
  * Returns the input kept: the first one written for the PNR (a retry of the
@@ -60,6 +61,7 @@ async function writeHeld(db: Db, input: BookingInput, run: number, keepInput: bo
       berth_no: seat?.berthNo ?? null,
       berth_type: seat?.type ?? null,
       fare: input.fare.perPassenger[i]?.total ?? 0,
+      status: input.statuses?.[i] ? railStatusLabel(input.statuses[i]) : null,
     };
   });
   // The passengers and the audit entry hang off the booking's insert, so a retry (row already there) writes neither.
@@ -73,10 +75,10 @@ async function writeHeld(db: Db, input: BookingInput, run: number, keepInput: bo
       ON CONFLICT DO NOTHING
       RETURNING pnr
     ), p AS (
-      INSERT INTO passengers (pnr, idx, name, age, gender, berth_preference, coach, berth_no, berth_type, fare)
-      SELECT b.pnr, x.idx, x.name, x.age, x.gender, x.berth_preference, x.coach, x.berth_no, x.berth_type, x.fare
+      INSERT INTO passengers (pnr, idx, name, age, gender, berth_preference, coach, berth_no, berth_type, fare, current_status, booking_status)
+      SELECT b.pnr, x.idx, x.name, x.age, x.gender, x.berth_preference, x.coach, x.berth_no, x.berth_type, x.fare, x.status, x.status
       FROM b, jsonb_to_recordset(${JSON.stringify(pax)}::jsonb) AS x(idx smallint, name text, age smallint, gender text,
-           berth_preference berth_type, coach text, berth_no smallint, berth_type berth_type, fare integer)
+           berth_preference berth_type, coach text, berth_no smallint, berth_type berth_type, fare integer, status text)
     ), a AS (
       INSERT INTO audit_log (actor, action, entity)
       SELECT ${`user:${input.userId}`}, 'booking.held', ${`booking:${input.pnr}`} FROM b

@@ -59,6 +59,8 @@ it('sells no berth twice, answers every request, and refuses only what capacity 
         from: r.from,
         to: r.to,
         passengers: Array.from({ length: r.n }, (_, k) => passenger(`R${i}-${k}`)),
+        // This test is about confirmed berths; RAC and the waitlist have their own (railway.waitlist).
+        confirmedOnly: true,
       }),
     ),
   );

@@ -73,7 +73,7 @@ describe('booking lifecycle', () => {
   it('releases an unpaid hold when it expires, and the berth is sold again', async () => {
     // 1A on this train is one coach of 24 berths: fill it, let one hold lapse, book again.
     const date = futureDate(31);
-    const one = (n: number) => ({ date, classCode: '1A', passengers: Array.from({ length: n }, (_, i) => passenger(`P${i}`)) });
+    const one = (n: number) => ({ date, classCode: '1A', confirmedOnly: true, passengers: Array.from({ length: n }, (_, i) => passenger(`P${i}`)) });
     const held = [];
     for (let i = 0; i < 4; i++) held.push(await book(traveller.token, one(6)));
     expect(held.map((h) => h.status)).toEqual([201, 201, 201, 201]);
@@ -150,7 +150,7 @@ describe('booking lifecycle', () => {
 
   it('cancels a confirmed booking: refund recorded, berth back in inventory and sold again', async () => {
     const date = futureDate(35);
-    const six = { date, classCode: '1A', passengers: Array.from({ length: 6 }, (_, i) => passenger(`C${i}`)) };
+    const six = { date, classCode: '1A', confirmedOnly: true, passengers: Array.from({ length: 6 }, (_, i) => passenger(`C${i}`)) };
     const bookings: string[] = [];
     for (let i = 0; i < 4; i++) {
       const h = await book(traveller.token, six);

@@ -35,9 +35,10 @@ const view: BookingView = {
   from: { code: 'MMCT', name: 'Mumbai Central', seq: 1, time: '2027-04-12T16:35+05:30' },
   to: { code: 'NDLS', name: 'New Delhi', seq: 3, time: '2027-04-13T08:35+05:30' },
   passengers: [
-    { name: 'Asha Rao', age: 34, gender: 'F', coach: 'B1', berthNo: 23, berthType: 'LB' },
-    { name: 'अमित', age: 8, gender: 'M', coach: 'B1', berthNo: 24, berthType: 'MB' },
+    { name: 'Asha Rao', age: 34, gender: 'F', coach: 'B1', berthNo: 23, berthType: 'LB', currentStatus: 'CNF', bookingStatus: 'CNF' },
+    { name: 'अमित', age: 8, gender: 'M', coach: 'B1', berthNo: 24, berthType: 'MB', currentStatus: 'CNF', bookingStatus: 'GNWL 3' },
   ],
+  ticketStatus: 'CNF',
   fareTotal: quote.total,
   amountPaid: quote.total,
   amountRefunded: 0,

@@ -1,0 +1,202 @@
+// RAC and the waitlist end to end, on the real dev server, Postgres and an
+// SMTP server: a class sold out through the API gives RAC places, then
+// waitlist numbers, then REGRET; cancelling a confirmed booking promotes the
+// first RAC passengers to confirmed berths and the first waitlisted to RAC, in
+// the inventory, in Postgres, in the booking actors (search attribute
+// TicketStatus) and by email; on overlapping segments the freed berth goes to
+// the first waiting passenger it fits, not to the first in line.
+import { sql } from 'drizzle-orm';
+import { inventorySummaryQuery, inventoryWorkflowId, waitlistQuery } from '../../contracts';
+import { addDays } from '../../domain/calendar';
+import { recordHistory, recording } from '../helpers/histories';
+import { api, CARDS, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
+
+const TRAIN = '12423'; // Rajdhani, 21 stops
+const CLASS = '2A';
+
+let stack: Stack;
+let traveller: Awaited<ReturnType<typeof registerTraveller>>;
+let route: { stationCode: string; seq: number; departureDay: number }[];
+const toRecord = new Map<string, string>();
+
+beforeAll(async () => {
+  // Past the default 120-day booking window: this file's dates are its own (test/helpers/stack.ts futureDate).
+  stack = await startStack('waitlist', { BOOKING_ADVANCE_DAYS: '200' });
+  traveller = await registerTraveller(stack, 'waitlist');
+  // One 2A coach, as booking.concurrency sets it (the same change, so the two files agree in either order):
+  // 48 berths, of which the side-lowers A1/5, A1/11 and A1/17 are kept for RAC (3 per 2A coach).
+  await stack.db.db.execute(sql`delete from train_coaches where train_number = ${TRAIN} and class_code = ${CLASS} and coach <> 'A1'`);
+  route = (await api(stack).get(`/trains/${TRAIN}`)).body.route;
+});
+afterAll(async () => {
+  const { address, namespace } = stack.config.temporal;
+  if (recording) for (const [name, id] of toRecord) await recordHistory(address, namespace, id, name);
+  await stack?.close();
+});
+
+const rows = async <T>(q: ReturnType<typeof sql>) => (await stack.db.db.execute(q)).rows as T[];
+const names = (n: number, tag: string) => Array.from({ length: n }, (_, i) => passenger(`${tag}${i}`));
+
+function book(runDate: string, fromSeq: number, toSeq: number, n: number, tag: string) {
+  const from = route[fromSeq]!;
+  return api(stack, traveller.token).post('/bookings', {
+    trainNumber: TRAIN,
+    date: addDays(runDate, from.departureDay),
+    classCode: CLASS,
+    from: from.stationCode,
+    to: route[toSeq]!.stationCode,
+    passengers: names(n, tag),
+  });
+}
+
+async function bookAndPay(runDate: string, fromSeq: number, toSeq: number, n: number, tag: string) {
+  const held = await book(runDate, fromSeq, toSeq, n, tag);
+  expect(held.status).toBe(201);
+  const paid = await api(stack, traveller.token).post(`/bookings/${held.body.pnr}/payment`, { card: CARDS.ok });
+  expect(paid.status).toBe(200);
+  expect(paid.body.status).toBe('confirmed');
+  return paid.body;
+}
+
+const statusesOf = (b: { passengers: { currentStatus: string }[] }) => b.passengers.map((p) => p.currentStatus);
+
+async function waitForStatuses(pnr: string, want: string[], timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await api(stack, traveller.token).get(`/bookings/${pnr}`);
+    if (JSON.stringify(statusesOf(res.body)) === JSON.stringify(want)) return res.body;
+    if (Date.now() > deadline) throw new Error(`booking ${pnr} shows ${JSON.stringify(statusesOf(res.body))}, not ${JSON.stringify(want)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function ticketStatusAttribute(pnr: string, want: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let found = 0;
+    for await (const _ of stack.client.workflow.list({ query: `WorkflowId = 'booking-${pnr}' AND TicketStatus = '${want}'` })) found++;
+    if (found === 1) return;
+    if (Date.now() > deadline) throw new Error(`booking-${pnr} is not listed with TicketStatus = ${want}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+it('sells a class out into RAC, then the waitlist, then REGRET; a cancellation promotes RAC to berths and the waitlist to RAC', async () => {
+  const runDate = futureDate(135);
+  const last = route.length - 1;
+  // 45 confirmed berths: seven parties of six and one of three, over the whole route.
+  const confirmed = [];
+  for (let i = 0; i < 7; i++) confirmed.push(await bookAndPay(runDate, 0, last, 6, `C${i}-`));
+  const three = await bookAndPay(runDate, 0, last, 3, 'T');
+  expect(statusesOf(three)).toEqual(['CNF', 'CNF', 'CNF']);
+
+  // Full: RAC places next (3 side-lowers, two passengers each).
+  const rac = await book(runDate, 0, last, 2, 'R');
+  expect(rac.status).toBe(201);
+  expect(rac.body).toMatchObject({ ticketStatus: 'RAC' });
+  expect(statusesOf(rac.body)).toEqual(['RAC 1', 'RAC 2']);
+  expect(rac.body.passengers.every((p: { coach: string | null }) => p.coach === null)).toBe(true);
+  const racPaid = (await api(stack, traveller.token).post(`/bookings/${rac.body.pnr}/payment`, { card: CARDS.ok })).body;
+  expect(racPaid).toMatchObject({ status: 'confirmed', ticketStatus: 'RAC', amountPaid: rac.body.fareTotal });
+  const racMail = await stack.smtp.waitFor((m) => m.subject?.startsWith(`Ticket PNR ${rac.body.pnr}`) === true);
+  expect(racMail.text).toContain('RAC 1');
+  expect(racMail.text).toContain('share a side-lower berth');
+
+  const mixed = await bookAndPay(runDate, 0, last, 4, 'M'); // RAC 3–6
+  expect(statusesOf(mixed)).toEqual(['RAC 3', 'RAC 4', 'RAC 5', 'RAC 6']);
+  // RAC full: the waitlist, general (GNWL) for a journey from the origin.
+  const wl = await bookAndPay(runDate, 0, last, 2, 'W');
+  expect(statusesOf(wl)).toEqual(['GNWL 1', 'GNWL 2']);
+  expect(wl.ticketStatus).toBe('WL');
+  await ticketStatusAttribute(wl.pnr, 'WL');
+
+  // The waitlist's cap is 60% of the class's 48 berths: 28 passengers. 26 more, then REGRET.
+  for (let i = 0; i < 4; i++) expect((await book(runDate, 0, last, 6, `F${i}-`)).status).toBe(201);
+  const lastWl = await book(runDate, 0, last, 2, 'L');
+  expect(statusesOf(lastWl.body)).toEqual(['GNWL 27', 'GNWL 28']);
+  const regret = await book(runDate, 0, last, 1, 'X');
+  expect(regret.status).toBe(409);
+  expect(regret.body.error.code).toBe('REGRET');
+  // Confirmed berths only: the traveller's choice, answered as before.
+  const onlyConfirmed = await api(stack, traveller.token).post('/bookings', {
+    trainNumber: TRAIN,
+    date: runDate,
+    classCode: CLASS,
+    from: route[0]!.stationCode,
+    to: route[last]!.stationCode,
+    passengers: names(1, 'Y'),
+    confirmedOnly: true,
+  });
+  expect(onlyConfirmed.body.error.code).toBe('NO_SEATS_AVAILABLE');
+
+  const inventory = stack.client.workflow.getHandle(inventoryWorkflowId(TRAIN, runDate, CLASS));
+  expect(await inventory.query(inventorySummaryQuery)).toMatchObject({ rac: 6, waitlisted: 28, waitlistCap: 28 });
+
+  // Cancel the party of three: RAC 1–3 get its berths, GNWL 1–2 and the next in line take their RAC places.
+  const cancelled = await api(stack, traveller.token).post(`/bookings/${three.pnr}/cancel`, { reason: 'plans changed' });
+  expect(cancelled.status).toBe(200);
+  const promoted = await waitForStatuses(rac.body.pnr, ['CNF', 'CNF']);
+  expect(promoted.ticketStatus).toBe('CNF');
+  const freed = three.passengers.map((p: { coach: string; berthNo: number }) => `${p.coach}/${p.berthNo}`);
+  for (const p of promoted.passengers) expect(freed).toContain(`${p.coach}/${p.berthNo}`);
+  expect(statusesOf(await waitForStatuses(mixed.pnr, ['CNF', 'RAC 1', 'RAC 2', 'RAC 3']))).toEqual(['CNF', 'RAC 1', 'RAC 2', 'RAC 3']);
+  const wlNow = await waitForStatuses(wl.pnr, ['RAC 4', 'RAC 5']);
+  expect(wlNow.passengers.map((p: { bookingStatus: string }) => p.bookingStatus)).toEqual(['GNWL 1', 'GNWL 2']);
+  await ticketStatusAttribute(wl.pnr, 'RAC');
+  await ticketStatusAttribute(rac.body.pnr, 'CNF');
+
+  // Emails: the new statuses, with the berths.
+  const update = await stack.smtp.waitFor((m) => m.subject?.startsWith(`Status update PNR ${rac.body.pnr}`) === true);
+  for (const p of promoted.passengers) expect(update.text).toContain(`${p.coach}/${p.berthNo}`);
+  expect(update.text).toContain('booked RAC 1');
+  const wlMail = await stack.smtp.waitFor((m) => m.subject?.startsWith(`Status update PNR ${wl.pnr}`) === true);
+  expect(wlMail.text).toContain('RAC 4');
+
+  // Postgres agrees: the promoted berths are sold (the exclusion constraint holds them), and the statuses recorded.
+  const seats = await rows<{ pnr: string; n: number }>(sql`
+    select pnr, count(*)::int as n from seat_allocations where pnr in (${rac.body.pnr}, ${mixed.pnr}, ${wl.pnr}) and status = 'confirmed' group by pnr order by pnr`);
+  expect(Object.fromEntries(seats.map((r) => [r.pnr, r.n]))).toEqual({ [rac.body.pnr]: 2, [mixed.pnr]: 1 });
+  const pax = await rows<{ idx: number; current_status: string; booking_status: string }>(
+    sql`select idx, current_status, booking_status from passengers where pnr = ${wl.pnr} order by idx`,
+  );
+  expect(pax).toEqual([
+    { idx: 0, current_status: 'RAC 4', booking_status: 'GNWL 1' },
+    { idx: 1, current_status: 'RAC 5', booking_status: 'GNWL 2' },
+  ]);
+  const [sold] = await rows<{ n: number }>(sql`
+    select count(*)::int as n from seat_allocations s join train_runs r on r.id = s.run_id
+    where r.train_number = ${TRAIN} and r.run_date = ${runDate} and s.class_code = ${CLASS} and s.status = 'confirmed'`);
+  expect(sold!.n).toBe(45); // the three freed berths were resold by promotion
+  expect(await inventory.query(inventorySummaryQuery)).toMatchObject({ rac: 6, waitlisted: 25 });
+  const view = await inventory.query(waitlistQuery);
+  expect(view.racBerths.every((b) => b.passengers.length <= 2)).toBe(true);
+
+  toRecord.set('bookingV2-waitlist-promoted', `booking-${wl.pnr}`);
+  toRecord.set('inventory-waitlist', inventoryWorkflowId(TRAIN, runDate, CLASS));
+});
+
+it('on overlapping segments, a freed berth goes to the first waiting passenger whose journey it fits', async () => {
+  const runDate = futureDate(136);
+  const last = route.length - 1;
+  // 44 berths for the whole route, and the 45th shared: one passenger 0→10, another 10→last.
+  for (let i = 0; i < 7; i++) await bookAndPay(runDate, 0, last, 6, `C${i}-`);
+  await bookAndPay(runDate, 0, last, 2, 'D');
+  const firstHalf = await bookAndPay(runDate, 0, 10, 1, 'H');
+  await bookAndPay(runDate, 10, last, 1, 'K');
+  // RAC full with six passengers over the whole route.
+  await bookAndPay(runDate, 0, last, 6, 'R');
+  // Waiting, in this order: P over 12→15, Q over the whole route, S over 3→8.
+  const p = await bookAndPay(runDate, 12, 15, 1, 'P');
+  const q = await bookAndPay(runDate, 0, last, 1, 'Q');
+  const s = await bookAndPay(runDate, 3, 8, 1, 'S');
+  expect(statusesOf(p)).toEqual(['PQWL 1']);
+  expect(statusesOf(q)).toEqual(['GNWL 1']);
+  expect(statusesOf(s)).toEqual(['PQWL 2']);
+
+  // Freeing 0→10: P's journey is elsewhere and Q's does not fit; S's (3→8) does.
+  expect((await api(stack, traveller.token).post(`/bookings/${firstHalf.pnr}/cancel`, {})).status).toBe(200);
+  const sNow = await waitForStatuses(s.pnr, ['CNF']);
+  expect(sNow.passengers[0]).toMatchObject({ coach: firstHalf.passengers[0].coach, berthNo: firstHalf.passengers[0].berthNo });
+  expect(statusesOf((await api(stack, traveller.token).get(`/bookings/${p.pnr}`)).body)).toEqual(['PQWL 1']);
+  expect(statusesOf((await api(stack, traveller.token).get(`/bookings/${q.pnr}`)).body)).toEqual(['GNWL 1']);
+});
