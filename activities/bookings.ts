@@ -9,6 +9,7 @@ import { pgCode } from '../db/errors';
 import { audit } from '../db/repositories/audit';
 import { markHoldsExpired, recordHeldBooking } from '../db/repositories/heldBookings';
 import {
+  cancelPassengers,
   cancelSeats,
   insertConfirmedSeats,
   runIdOf,
@@ -102,6 +103,20 @@ export function createBookingActivities({ db }: BookingDeps) {
       await writeSeats(input, (tx) =>
         audit(tx, { actor: `workflow:booking-${input.pnr}`, action: 'booking.status_changed', entity: `booking:${input.pnr}`, details: { statuses: input.statuses } }),
       );
+    },
+
+    /** Some passengers cancelled (partial cancellation): their berths released, CAN, the refund so far. */
+    async recordPassengersCancelled(input: { pnr: string; passengerIndexes: number[]; amountRefunded: number; refund: number; by: string; reason: string }): Promise<void> {
+      await db.transaction(async (tx) => {
+        await cancelPassengers(tx, input.pnr, input.passengerIndexes);
+        await setRefundedAmount(tx, input.pnr, input.amountRefunded);
+        await audit(tx, {
+          actor: input.by,
+          action: 'booking.passengers_cancelled',
+          entity: `booking:${input.pnr}`,
+          details: { passengers: input.passengerIndexes, reason: input.reason, refund: input.refund },
+        });
+      });
     },
 
     async recordBookingCancelled(input: { pnr: string; amountRefunded: number; by: string; reason: string }): Promise<void> {

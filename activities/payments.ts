@@ -32,7 +32,7 @@ export const PaymentFailure = {
 } as const;
 
 export const chargeIdempotencyKey = (pnr: string): string => `charge:${pnr}`;
-export const refundIdempotencyKey = (pnr: string): string => `refund:${pnr}`;
+export const refundIdempotencyKey = (pnr: string, part?: string): string => (part ? `refund:${pnr}:${part}` : `refund:${pnr}`);
 
 export interface PaymentDeps {
   db: Db;
@@ -60,6 +60,11 @@ export interface RefundBookingInput {
   /** Paise; 0 means nothing to refund. */
   amount: number;
   reason: string;
+  /**
+   * A refund of part of the booking (partial cancellation 'p1', 'p2', …; the chart 'chart'): its own key,
+   * refund:<PNR>:<part>, so each part is refunded once. The whole-booking refund has none.
+   */
+  part?: string;
 }
 
 export interface RefundBookingResult {
@@ -220,9 +225,10 @@ export function createPaymentActivities({ db, gateway }: PaymentDeps) {
      * and PaymentConflict if refund:<PNR> was used for another amount.
      */
     async refundBooking(input: RefundBookingInput): Promise<RefundBookingResult> {
-      const { pnr, amount, reason } = input;
+      const { pnr, amount, reason, part } = input;
       if (!PNR_RE.test(pnr)) throw invalid(`malformed PNR ${JSON.stringify(pnr)}`);
       if (!Number.isInteger(amount) || amount < 0) throw invalid(`amount must be a non-negative integer (paise), got ${amount}`);
+      if (part !== undefined && !/^[a-z0-9]{1,16}$/.test(part)) throw invalid(`malformed refund part ${JSON.stringify(part)}`);
       const nothing: RefundBookingResult = { status: 'nothing-to-refund', refundId: null, amount: 0 };
       if (amount === 0) return nothing;
 
@@ -230,7 +236,15 @@ export function createPaymentActivities({ db, gateway }: PaymentDeps) {
       if (!payment?.providerRef) return nothing;
       if (amount > payment.amount) throw invalid(`refund of ${amount} paise exceeds the ${payment.amount} paise charged for ${pnr}`);
 
-      const key = refundIdempotencyKey(pnr);
+      const key = refundIdempotencyKey(pnr, part);
+      // Refunds of other parts of the booking were taken from the same charge (the gateway checks it too).
+      const [others] = await db
+        .select({ sum: sql<number>`coalesce(sum(${refunds.amount}), 0)::int` })
+        .from(refunds)
+        .where(and(eq(refunds.pnr, pnr), ne(refunds.idempotencyKey, key), ne(refunds.status, 'failed')));
+      if (amount > payment.amount - (others?.sum ?? 0)) {
+        throw invalid(`refund of ${amount} paise exceeds what is left of the ${payment.amount} paise charged for ${pnr}`);
+      }
       const row = await claimRefund(pnr, payment.id, key, amount, reason || 'cancellation');
       if (row.amount !== amount) {
         throw ApplicationFailure.nonRetryable(`${key} was already used for ${row.amount} paise, not ${amount}`, PaymentFailure.Conflict);

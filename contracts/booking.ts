@@ -143,6 +143,11 @@ export const passengerStatusChangedSignal = defineSignal<[{ statuses: RailPassen
 export const seatsConfirmedSignal = defineSignal<[ConfirmResult]>('seatsConfirmed');
 export const payUpdate = defineUpdate<BookingView, [PaymentInfo]>('pay');
 export const cancelUpdate = defineUpdate<BookingView, [{ reason: string; by: string }]>('cancel');
+/**
+ * Cancels some passengers of a paid booking (0-based positions): each refunded by the cancellation rules for
+ * their status, their berths freed for others; the rest keep theirs. Cancelling everyone left is `cancel`.
+ */
+export const cancelPassengersUpdate = defineUpdate<BookingView, [{ passengerIndexes: number[]; reason: string; by: string }]>('cancelPassengers');
 export const bookingStateQuery = defineQuery<BookingView>('state');
 // Support actions. Each is validated by the workflow and recorded in the audit log with `by`.
 /** Charge again with the card already given, after an attempt failed for a transient reason. */

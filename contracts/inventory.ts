@@ -245,6 +245,12 @@ export const extendHoldUpdate = defineUpdate<{ ok: boolean; holdExpiresAt: numbe
   'extendHold',
 );
 export const releaseSeatsSignal = defineSignal<[ReleaseRequest]>('releaseSeats');
+/**
+ * Partial cancellation: frees these passengers' berths, RAC places and waitlist numbers (others are promoted
+ * into them); the booking's other passengers keep theirs. `passengers` is the booking's whole list (the
+ * inventory keeps none for a booking placed the ordinary way). Ignored by inventories before patch 'inventory-waitlist'.
+ */
+export const releasePassengersSignal = defineSignal<[{ bookingId: string; passengerIndexes: number[]; passengers: PassengerInput[] }]>('releasePassengers');
 export const availabilityQuery = defineQuery<Availability, [{ fromSeq: number; toSeq: number; quota?: Quota }]>('availability');
 export const seatMapQuery = defineQuery<SeatMapView>('seatMap');
 /** RAC berths and waitlists (empty on inventories before patch 'inventory-waitlist'). */

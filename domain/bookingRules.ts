@@ -78,6 +78,24 @@ export function cancelRefusal(f: BookingFacts): Refusal | null {
   return refuse('BOOKING_NOT_CANCELLABLE', `booking is ${f.status}`);
 }
 
+/**
+ * May these passengers (0-based positions) of the booking be cancelled alone? Only on a paid, confirmed booking
+ * with no other cancellation under way, each passenger once, at least one passenger left (cancelling everyone
+ * left is a whole cancellation).
+ */
+export function partialCancelRefusal(f: BookingFacts, passengerCount: number, cancelled: readonly number[], wanted: unknown): Refusal | null {
+  if (!Array.isArray(wanted) || wanted.length === 0 || wanted.some((i) => !Number.isInteger(i) || i < 0 || i >= passengerCount)) {
+    return refuse('INVALID_REQUEST', `name the passengers to cancel by position (0 to ${passengerCount - 1})`);
+  }
+  if (new Set(wanted).size !== wanted.length) return refuse('INVALID_REQUEST', 'a passenger is named twice');
+  if (f.status !== 'confirmed') return (f.chargeRequested ? cancelRefusal(f) : null) ?? refuse('BOOKING_NOT_CANCELLABLE', `booking is ${f.status}`);
+  if (f.cancelRequested) return refuse('BOOKING_NOT_CANCELLABLE', 'the booking is being cancelled');
+  const again = wanted.filter((i: number) => cancelled.includes(i));
+  if (again.length > 0) return refuse('BOOKING_NOT_CANCELLABLE', `passenger ${again.map((i: number) => i + 1).join(', ')} already cancelled`);
+  if (cancelled.length + wanted.length >= passengerCount) return refuse('INVALID_REQUEST', 'that is every passenger left: cancel the booking instead');
+  return null;
+}
+
 /** May support resolve a refund the gateway rejected? */
 export function refundResolutionRefusal(f: BookingFacts): Refusal | null {
   return f.refundOwed ? null : refuse('REFUND_NOT_OWED', 'no rejected refund is waiting for support');

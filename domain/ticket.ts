@@ -22,6 +22,22 @@ function statusSentence(view: BookingView): string {
     : 'Your ticket is booked; some passengers are waitlisted and move up as berths free. Passengers still waitlisted when the chart is prepared are cancelled and refunded.';
 }
 
+/** Some passengers cancelled: the refund, and who is still booked. */
+export function partialCancellationEmail(view: BookingView, who: string, refund: number, rule: string): { subject: string; text: string } {
+  return {
+    subject: `Partially cancelled PNR ${view.pnr}: ${who}; refund ${rupees(refund)}`,
+    text: [
+      `On PNR ${view.pnr} (${view.trainNumber} ${view.from.code}→${view.to.code}, ${view.from.time.slice(0, 10)}) you cancelled ${who}.`,
+      '',
+      `Refund:     ${rupees(refund)}`,
+      `Rule:       ${rule}`,
+      '',
+      'Still booked (CAN: cancelled):',
+      ...passengerLines(view),
+    ].join('\n'),
+  };
+}
+
 /** A paid booking's passengers moved up: the new statuses. */
 export function statusChangeEmail(view: BookingView): { subject: string; text: string } {
   const now = view.passengers.map((p) => p.currentStatus).join(', ');

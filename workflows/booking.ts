@@ -35,6 +35,7 @@ import {
 import type { Activities } from '../activities';
 import {
   bookingStateQuery,
+  cancelPassengersUpdate,
   cancelUpdate,
   extendHoldSignal,
   passengerStatusChangedSignal,
@@ -58,6 +59,7 @@ import {
   cancelRefusal,
   FINAL_PAYMENT_FAILURES,
   payRefusal,
+  partialCancelRefusal,
   paymentFailureOutcome,
   refundFailureNeedsSupport,
   refundResolutionRefusal,
@@ -66,12 +68,12 @@ import {
   type BookingFacts,
   type Refusal,
 } from '../domain/bookingRules';
-import { confirmSeatsSignal, releaseSeatsSignal, type ConfirmResult, type ReleaseRequest } from '../contracts/inventory';
+import { confirmSeatsSignal, releasePassengersSignal, releaseSeatsSignal, type ConfirmResult, type ReleaseRequest } from '../contracts/inventory';
 import { SA } from '../contracts/searchAttributeKeys';
 import type { AllocatedSeat } from '../domain/allocation';
 import { fullRefund, refundQuote } from '../domain/refunds';
 import { partialCancellationQuote } from '../domain/partialCancellation';
-import { cancellationEmail, reminderEmail, rupees, statusChangeEmail, ticketEmail } from '../domain/ticket';
+import { cancellationEmail, partialCancellationEmail, reminderEmail, rupees, statusChangeEmail, ticketEmail } from '../domain/ticket';
 import type { ClassCode } from '../domain/types';
 import { railStatusLabel as statusLabel, type RailPassengerStatus as PassengerStatus } from '../domain/railInventory';
 
@@ -214,6 +216,10 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   let statuses: PassengerStatus[] | undefined = input.statuses;
   let statusNotice: { statuses: PassengerStatus[]; seats: AllocatedSeat[] } | null = null;
   let statusChanges = 0;
+  /** Passengers cancelled alone (partial cancellation), and the requests waiting to be carried out. */
+  const cancelledPassengers: number[] = [];
+  const partialRequests: { passengerIndexes: number[]; reason: string; by: string }[] = [];
+  let partialsDone = 0;
   /** The TicketStatus search attribute as last set (at start, from the hold's statuses). */
   let shownTicketStatus = input.statuses ? ticketStatusOf(input.statuses) : undefined;
   let amountPaid = 0;
@@ -454,6 +460,22 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     { validator: ({ by }: { reason: string; by: string }) => refused(actorRefusal(by) ?? cancelRefusal(facts())) },
   );
 
+  setHandler(
+    cancelPassengersUpdate,
+    async (req) => {
+      partialRequests.push(req);
+      const mine = partialsDone + partialRequests.length;
+      await condition(() => partialsDone >= mine || ended());
+      return view();
+    },
+    {
+      validator: ({ passengerIndexes, by }: { passengerIndexes: number[]; reason: string; by: string }) => {
+        const queued = partialRequests.flatMap((r) => r.passengerIndexes);
+        refused(actorRefusal(by) ?? partialCancelRefusal(facts(), input.passengers.length, [...cancelledPassengers, ...queued], passengerIndexes));
+      },
+    },
+  );
+
   // Support resolves a refund the gateway rejected: try it again, or record one made outside the gateway.
   const resolutionUnderWay = (): Refusal | null =>
     refundResolution === null ? null : { code: 'PAYMENT_IN_PROGRESS', message: 'another resolution of this refund is under way' };
@@ -647,6 +669,51 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   showTicketStatus();
   await sendTicket(`ticket:${pnr}`);
 
+  /**
+   * Cancels some passengers: refunds each by the rules for their status (domain/partialCancellation.ts) under
+   * its own refund key, frees their places in the inventory (others move up), records it and mails the ticket
+   * of those still booked.
+   */
+  const cancelSomePassengers = async (req: { passengerIndexes: number[]; reason: string; by: string }) => {
+    const now: PassengerStatus[] = statuses ?? input.passengers.map(() => ({ status: 'CNF' }));
+    const quote = partialCancellationQuote({
+      classCode: input.classCode as ClassCode,
+      quota: 'GN',
+      passengers: req.passengerIndexes.map((i) => {
+        const st = now[i]!.status;
+        return { passengerIndex: i, status: st === 'CAN' ? 'CNF' : st, fare: input.fare.perPassenger[i]?.total ?? 0 };
+      }),
+      departureAt: input.departureAt,
+      cancelledAt: Date.now(),
+    });
+    const part = `p${partialsDone + 1}`;
+    let refunded = 0;
+    try {
+      refunded = (await refunds.refundBooking({ pnr, amount: quote.refundTotal, reason: `partial cancellation: ${req.reason}`, part })).amount;
+    } catch (err) {
+      if (!refundFailureNeedsSupport(failureType(err))) throw err;
+      lastError = failureMessage(err);
+      log.error('partial refund rejected by the gateway', { pnr, amount: quote.refundTotal, error: lastError });
+      flag('refund_rejected', true, `partial refund of ${rupees(quote.refundTotal)} rejected: ${lastError}; settle it outside the gateway`);
+    }
+    amountRefunded += refunded;
+    cancelledPassengers.push(...req.passengerIndexes);
+    statuses = now.map((st, i) => (cancelledPassengers.includes(i) ? { status: 'CAN' } : st));
+    seats = seats.filter((x) => !cancelledPassengers.includes(x.passengerIndex));
+    await getExternalWorkflowHandle(input.inventoryWorkflowId)
+      .signal(releasePassengersSignal, { bookingId: pnr, passengerIndexes: req.passengerIndexes, passengers: input.passengers })
+      .catch((err: unknown) => log.warn('could not signal a partial release to the inventory', { pnr, error: String(err) }));
+    await db.recordPassengersCancelled({ pnr, passengerIndexes: req.passengerIndexes, amountRefunded, by: req.by, reason: req.reason, refund: refunded });
+    const who = req.passengerIndexes.map((i) => input.passengers[i]!.name).join(', ');
+    note('passengers_cancelled', `${who}: refund ${rupees(refunded)}`);
+    await audit(req.by, 'cancel_passengers', { passengers: req.passengerIndexes, refund: refunded, rules: quote.lines.map((l) => l.rule) });
+    showTicketStatus();
+    showDetails(`cancelled ${who}`);
+    const email = partialCancellationEmail(view(), who, refunded, [...new Set(quote.lines.map((l) => l.rule))].join('; '));
+    await deliver({ dedupeKey: `ticket:${pnr}:partial:${partialsDone + 1}`, kind: 'ticket', to: input.email, userId: input.userId, pnr, ...email }, 'notice_delivery_failed');
+    partialsDone += 1; // answers the update
+  };
+
   /** Records a move up the inventory told of, and mails the new ticket; never fails the booking. */
   const applyStatusNotice = async () => {
     const n = statusNotice as unknown as { statuses: PassengerStatus[]; seats: AllocatedSeat[] };
@@ -676,8 +743,12 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   for (;;) {
     // A booking made inside the lead time gets its reminder at once.
     const nextTimer = reminderSent ? input.departureAt : Math.min(reminderAt, input.departureAt);
-    const woken = await condition(() => cancelRequest !== null || support.length > 0 || statusNotice !== null, Math.max(nextTimer - Date.now(), 1));
+    const woken = await condition(
+      () => cancelRequest !== null || support.length > 0 || statusNotice !== null || partialRequests.length > 0,
+      Math.max(nextTimer - Date.now(), 1),
+    );
     await runSupportActions();
+    while (partialRequests.length > 0 && cancelRequest === null) await cancelSomePassengers(partialRequests.shift()!);
     if (statusNotice !== null && cancelRequest === null) await applyStatusNotice();
     if (cancelRequest !== null) break;
     if (woken) continue;

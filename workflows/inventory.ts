@@ -50,6 +50,7 @@ import {
   INVENTORY_CLOSE_GRACE_MS,
   inventorySummaryQuery,
   pendingBookingsQuery,
+  releasePassengersSignal,
   releaseSeatsSignal,
   seatMapQuery,
   type ConfirmResult,
@@ -73,6 +74,7 @@ import {
   extendWaiting,
   holdRail,
   nextWaitingExpiry,
+  releasePassengers,
   releaseRail,
   type BookingStatusChange,
   type RailState,
@@ -496,6 +498,24 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     else pendingReleases.push(req);
   });
 
+  type PartialRelease = { bookingId: string; passengerIndexes: number[]; passengers: BookingInput['passengers'] };
+  const pendingPartials: PartialRelease[] = [];
+  const applyPartial = (s: InventoryState, { bookingId, passengerIndexes, passengers }: PartialRelease) => {
+    // Signals cannot be refused: a malformed one (or one to an inventory from before the patch) is logged.
+    if (!rail || typeof bookingId !== 'string' || !Array.isArray(passengerIndexes) || !Array.isArray(passengers)) {
+      log.warn('releasePassengers ignored', { bookingId, waitlisting: rail !== undefined });
+      return;
+    }
+    const freed = releasePassengers(s, rail, bookingId, passengerIndexes, passengers);
+    if (freed.changed) stats.releases += 1;
+    notify(freed.changes);
+  };
+  setHandler(releasePassengersSignal, (req) => {
+    messagesThisRun += 1;
+    if (state) applyPartial(state, req);
+    else pendingPartials.push(req);
+  });
+
   setHandler(availabilityQuery, ({ fromSeq, toSeq, quota }) => {
     if (!state) throw new Error('inventory is loading');
     return availability(state, fromSeq, toSeq, quota);
@@ -561,6 +581,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   // RAC and waitlists: built once, under the patch, for a new actor or one continued from a run before it.
   if (waitlisting && !rail) rail = createRailState(state, classCode);
   for (const req of pendingReleases.splice(0)) applyRelease(state, req);
+  for (const req of pendingPartials.splice(0)) applyPartial(state, req);
   for (const c of pendingConfirms.splice(0)) {
     await getExternalWorkflowHandle(c.replyTo)
       .signal(seatsConfirmedSignal, confirmOne(state, c.bookingId))

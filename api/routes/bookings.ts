@@ -16,6 +16,7 @@ import {
   BOOKING_WORKFLOW_TYPE,
   bookingStateQuery,
   bookingWorkflowId,
+  cancelPassengersUpdate,
   cancelUpdate,
   inventoryWorkflowId,
   payUpdate,
@@ -409,11 +410,20 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       bodyLimit: 4 * 1024,
       schema: {
         tags: ['bookings'],
-        summary: 'Cancel a booking (refund by the cancellation rules)',
-        description: '200 with the cancelled booking; 202 while the cancellation (and its refund) is still running after PAYMENT_WAIT_SECONDS: poll GET /bookings/{pnr}.',
+        summary: 'Cancel a booking, or some of its passengers (refund by the cancellation rules)',
+        description:
+          '200 with the booking; 202 while the cancellation (and its refund) is still running after PAYMENT_WAIT_SECONDS: poll GET /bookings/{pnr}. With `passengers` (numbers as on the ticket, 1 = first), only those passengers of a confirmed booking are cancelled: each is refunded by the rules for their status, their berths go to the next in line, the others keep theirs, and a new ticket is emailed.',
         security: [{ bearerAuth: [] }],
         params: PnrParams,
-        body: Type.Optional(Type.Object({ reason: Type.Optional(Text({ maxLength: 200 })) }, { additionalProperties: false })),
+        body: Type.Optional(
+          Type.Object(
+            {
+              reason: Type.Optional(Text({ maxLength: 200 })),
+              passengers: Type.Optional(Type.Array(Int({ minimum: 1, maximum: 6 }), { minItems: 1, maxItems: 6, uniqueItems: true })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         response: { 200: BookingViewSchema, 202: BookingViewSchema, ...errorResponses(400, 401, 404, 409, 413, 429, 503) },
       },
     },
@@ -425,9 +435,14 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       if (!view.running || (view.status !== 'held' && view.status !== 'confirmed')) {
         throw new AppError(view.status === 'payment_pending' ? 'PAYMENT_IN_PROGRESS' : 'BOOKING_NOT_CANCELLABLE', `booking is ${view.status}`);
       }
+      const reason = req.body?.reason ?? 'requested by traveller';
+      const by = `user:${req.user.sub}`;
+      const some = req.body?.passengers;
       try {
         // The refund runs inside the update: its outcome is awaited as long as a payment's, then 202.
-        const sent = await sendAndWait(view, cancelUpdate, { reason: req.body?.reason ?? 'requested by traveller', by: `user:${req.user.sub}` }, 'cancellation');
+        const sent = some
+          ? await sendAndWait(view, cancelPassengersUpdate, { passengerIndexes: some.map((n) => n - 1), reason, by }, 'cancellation')
+          : await sendAndWait(view, cancelUpdate, { reason, by }, 'cancellation');
         const result = sent.outcome;
         if (result === null) {
           req.log.info({ pnr: req.params.pnr, workflowId: bookingWorkflowId(req.params.pnr), accepted: sent.accepted }, 'cancellation pending');

@@ -8,12 +8,20 @@ import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } 
 import { AppError, type ErrorCode } from '../errors';
 
 const REFUSALS: readonly ErrorCode[] = ['HOLD_EXPIRED', 'BOOKING_NOT_PAYABLE', 'BOOKING_NOT_CANCELLABLE', 'PAYMENT_IN_PROGRESS'];
+/** Refusal codes of the actor's rules (domain/bookingRules.ts) that the API answers under another code. */
+const RENAMED: Readonly<Record<string, ErrorCode>> = { INVALID_REQUEST: 'INVALID_PASSENGERS' };
+
+function asErrorCode(code: string): ErrorCode | null {
+  if (REFUSALS.includes(code as ErrorCode)) return code as ErrorCode;
+  return Object.hasOwn(RENAMED, code) ? RENAMED[code]! : null;
+}
 
 function refusalCode(failure: ApplicationFailure): { code: ErrorCode; reason: string } | null {
-  if (failure.type && REFUSALS.includes(failure.type as ErrorCode)) return { code: failure.type as ErrorCode, reason: failure.message };
+  const typed = failure.type ? asErrorCode(failure.type) : null;
+  if (typed) return { code: typed, reason: failure.message };
   const sep = failure.message.indexOf(': ');
-  const code = sep > 0 ? failure.message.slice(0, sep) : '';
-  return REFUSALS.includes(code as ErrorCode) ? { code: code as ErrorCode, reason: failure.message.slice(sep + 2) } : null;
+  const code = asErrorCode(sep > 0 ? failure.message.slice(0, sep) : '');
+  return code ? { code, reason: failure.message.slice(sep + 2) } : null;
 }
 
 export function updateRefusal(err: unknown, whenClosed: ErrorCode, closedMessage = 'the booking has already ended'): AppError | null {

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { bookings, passengers, seatAllocations, trainRuns, type Booking, type Passenger } from '../schema';
 
@@ -85,6 +85,19 @@ export async function insertConfirmedSeats(
 
 export async function cancelSeats(db: DbOrTx, pnr: string): Promise<void> {
   await db.update(seatAllocations).set({ status: 'cancelled' }).where(eq(seatAllocations.pnr, pnr));
+}
+
+/** Partial cancellation: these passengers' berths are no longer sold, and they read CAN. */
+export async function cancelPassengers(db: DbOrTx, pnr: string, passengerIndexes: readonly number[]): Promise<void> {
+  if (passengerIndexes.length === 0) return;
+  await db
+    .update(seatAllocations)
+    .set({ status: 'cancelled' })
+    .where(and(eq(seatAllocations.pnr, pnr), inArray(seatAllocations.passengerIdx, [...passengerIndexes])));
+  await db
+    .update(passengers)
+    .set({ currentStatus: 'CAN', bookingStatus: sql`coalesce(${passengers.bookingStatus}, ${passengers.currentStatus}, 'CNF')` })
+    .where(and(eq(passengers.pnr, pnr), inArray(passengers.idx, [...passengerIndexes])));
 }
 
 export async function findBooking(db: DbOrTx, pnr: string): Promise<(Booking & { passengers: Passenger[] }) | undefined> {

@@ -200,3 +200,57 @@ it('on overlapping segments, a freed berth goes to the first waiting passenger w
   expect(statusesOf((await api(stack, traveller.token).get(`/bookings/${p.pnr}`)).body)).toEqual(['PQWL 1']);
   expect(statusesOf((await api(stack, traveller.token).get(`/bookings/${q.pnr}`)).body)).toEqual(['GNWL 1']);
 });
+
+it('cancels some passengers of a booking: only theirs refunded, their berth promoted, the others kept, a new ticket mailed', async () => {
+  const runDate = futureDate(139);
+  const last = route.length - 1;
+  const family = await bookAndPay(runDate, 0, last, 3, 'A');
+  for (let i = 0; i < 7; i++) await bookAndPay(runDate, 0, last, 6, `C${i}-`); // 45 berths sold
+  const rac = await bookAndPay(runDate, 0, last, 2, 'R');
+  expect(statusesOf(rac)).toEqual(['RAC 1', 'RAC 2']);
+
+  // The second passenger of the family cancels (numbers as on the ticket).
+  const partial = await api(stack, traveller.token).post(`/bookings/${family.pnr}/cancel`, { passengers: [2], reason: 'one cannot travel' });
+  expect(partial.status).toBe(200);
+  expect(partial.body.status).toBe('confirmed');
+  expect(statusesOf(partial.body)).toEqual(['CNF', 'CAN', 'CNF']);
+  const kept = [0, 2].map((i) => `${family.passengers[i].coach}/${family.passengers[i].berthNo}`);
+  expect([0, 2].map((i) => `${partial.body.passengers[i].coach}/${partial.body.passengers[i].berthNo}`)).toEqual(kept);
+  const perPassenger = family.fareTotal / 3;
+  expect(partial.body.amountRefunded).toBeGreaterThan(0);
+  expect(partial.body.amountRefunded).toBeLessThanOrEqual(perPassenger);
+
+  // Their berth went to RAC 1.
+  const promoted = await waitForStatuses(rac.pnr, ['CNF', 'RAC 1']);
+  expect(`${promoted.passengers[0].coach}/${promoted.passengers[0].berthNo}`).toBe(`${family.passengers[1].coach}/${family.passengers[1].berthNo}`);
+  const mail = await stack.smtp.waitFor((m) => m.subject?.startsWith(`Partially cancelled PNR ${family.pnr}`) === true);
+  expect(mail.text).toContain('A1');
+  expect(mail.text).toContain('CAN');
+  expect(mail.text).toContain(kept[0]);
+
+  const refunds = await rows<{ idempotency_key: string; amount: number }>(sql`select idempotency_key, amount from refunds where pnr = ${family.pnr} order by id`);
+  expect(refunds).toEqual([{ idempotency_key: `refund:${family.pnr}:p1`, amount: partial.body.amountRefunded }]);
+  const seats = await rows<{ passenger_idx: number; status: string }>(sql`select passenger_idx, status from seat_allocations where pnr = ${family.pnr} order by passenger_idx`);
+  expect(seats).toEqual([
+    { passenger_idx: 0, status: 'confirmed' },
+    { passenger_idx: 1, status: 'cancelled' },
+    { passenger_idx: 2, status: 'confirmed' },
+  ]);
+
+  // The same passenger again, or everyone left, is refused with a stable code.
+  const again = await api(stack, traveller.token).post(`/bookings/${family.pnr}/cancel`, { passengers: [2] });
+  expect(again.status).toBe(409);
+  expect(again.body.error.code).toBe('BOOKING_NOT_CANCELLABLE');
+  const everyone = await api(stack, traveller.token).post(`/bookings/${family.pnr}/cancel`, { passengers: [1, 3] });
+  expect(everyone.status).toBe(400);
+  expect(everyone.body.error.code).toBe('INVALID_PASSENGERS');
+
+  // Then the rest: refunded for the two left, never more than was paid.
+  const rest = await api(stack, traveller.token).post(`/bookings/${family.pnr}/cancel`, {});
+  expect(rest.status).toBe(200);
+  expect(rest.body.status).toBe('cancelled');
+  expect(rest.body.amountRefunded).toBeGreaterThan(partial.body.amountRefunded);
+  expect(rest.body.amountRefunded).toBeLessThanOrEqual(family.fareTotal);
+  await waitForStatuses(rac.pnr, ['CNF', 'CNF']);
+  toRecord.set('bookingV2-partially-cancelled', `booking-${family.pnr}`);
+});

@@ -6,6 +6,7 @@ import {
   actorRefusal,
   cancelRefusal,
   isLive,
+  partialCancelRefusal,
   payRefusal,
   paymentFailureOutcome,
   refundFailureNeedsSupport,
@@ -97,6 +98,27 @@ describe('pay vs cancel, in either order', () => {
       const ok = status === 'held' || status === 'confirmed' || status === 'cancelled';
       expect(cancelRefusal(f) === null).toBe(ok);
     }
+  });
+});
+
+describe('partial cancellation', () => {
+  it('is accepted only on a confirmed booking with no cancellation under way, in every state', () => {
+    for (const f of every) {
+      const r = partialCancelRefusal(f, 3, [], [1]);
+      const ok = f.status === 'confirmed' && !f.cancelRequested;
+      expect(r === null).toBe(ok);
+      if (f.status === 'held' && f.chargeRequested) expect(r?.code).toBe('PAYMENT_IN_PROGRESS');
+    }
+  });
+
+  it('names each passenger once, never one cancelled before, and leaves someone', () => {
+    const f: BookingFacts = { status: 'confirmed', chargeRequested: false, paymentGiven: true, lastError: null, cancelRequested: false, holdExpiresAt: NOW, refundOwed: false };
+    for (const bad of [[], [3], [-1], [0.5], ['1'], [1, 1], 'x', null]) expect(partialCancelRefusal(f, 3, [], bad)?.code).toBe('INVALID_REQUEST');
+    expect(partialCancelRefusal(f, 3, [1], [1])?.code).toBe('BOOKING_NOT_CANCELLABLE');
+    expect(partialCancelRefusal(f, 3, [1], [0, 2])?.code).toBe('INVALID_REQUEST'); // everyone left: cancel the booking
+    expect(partialCancelRefusal(f, 3, [], [0, 1, 2])?.code).toBe('INVALID_REQUEST');
+    expect(partialCancelRefusal(f, 3, [1], [2])).toBeNull();
+    expect(partialCancelRefusal(f, 1, [], [0])?.code).toBe('INVALID_REQUEST');
   });
 });
 

@@ -10,6 +10,7 @@ import {
   holdRail,
   nextWaitingExpiry,
   passengerAllocationId,
+  releasePassengers,
   releaseRail,
   seatsOf,
   statusesOf,
@@ -75,6 +76,53 @@ const own = <T>(map: Record<string, T>, key: string): T | undefined => (Object.h
 
 // ---------------------------------------------------------------------------
 // Examples
+
+describe('releasePassengers (partial cancellation)', () => {
+  it('splits an ordinary booking, frees only the named passengers and promotes into their berths', () => {
+    const { inv, rs } = small(1); // confirmed berths 1, 2, 8, 15; RAC berth 7
+    const family = held(hold(inv, rs, 'F', 0, END, 3));
+    confirmRail(inv, rs, 'F');
+    held(hold(inv, rs, 'A', 0, END, 1));
+    held(hold(inv, rs, 'R', 0, END, 1));
+    expect(labelsOf(inv, rs, 'R')).toEqual(['RAC 1']);
+    const before = family.seats.map((x) => `${x.passengerIndex}:${x.berthNo}`);
+
+    const r = releasePassengers(inv, rs, 'F', [1], pax(3));
+    expect(r.changed).toBe(true);
+    expect(r.changes.map((c) => c.bookingId)).toEqual(['R']);
+    expect(labelsOf(inv, rs, 'F')).toEqual(['CNF', 'CAN', 'CNF']);
+    expect(seatsOf(inv, rs, 'F').map((x) => `${x.passengerIndex}:${x.berthNo}`)).toEqual([before[0], before[2]]);
+    expect(labelsOf(inv, rs, 'R')).toEqual(['CNF']);
+    expect(seatsOf(inv, rs, 'R')[0]!.berthNo).toBe(family.seats[1]!.berthNo);
+    // The split booking stays sold; a repeat changes nothing.
+    expect(inv.bookings[passengerAllocationId('F', 0)]!.status).toBe('sold');
+    expect(releasePassengers(inv, rs, 'F', [1], pax(3)).changed).toBe(false);
+    // Everyone left: the whole booking goes.
+    expect(releasePassengers(inv, rs, 'F', [0, 2], pax(3)).changed).toBe(true);
+    expect(own(rs.waits, 'F')).toBeUndefined();
+    expect(Object.keys(inv.bookings).filter((id) => id.startsWith('F'))).toEqual([]);
+  });
+
+  it('cancels an RAC passenger: the passengers behind move up a place', () => {
+    const { inv, rs } = small(1);
+    held(hold(inv, rs, 'A', 0, END, 4)); // every confirmed berth
+    const g = held(hold(inv, rs, 'G', 0, END, 3)); // RAC 1, RAC 2, GNWL 1
+    expect(g.statuses!.map(statusLabel)).toEqual(['RAC 1', 'RAC 2', 'GNWL 1']);
+    const r = releasePassengers(inv, rs, 'G', [0], pax(3));
+    expect(r.changed).toBe(true);
+    // RAC 1 left: G's waitlisted passenger takes the RAC place.
+    expect(labelsOf(inv, rs, 'G')).toEqual(['CAN', 'RAC 1', 'RAC 2']);
+  });
+
+  it('ignores an unknown booking or a malformed list', () => {
+    const { inv, rs } = small(1);
+    held(hold(inv, rs, 'F', 0, END, 2));
+    const before = snapshot(inv, rs);
+    expect(releasePassengers(inv, rs, 'X', [0], pax(1)).changed).toBe(false);
+    expect(releasePassengers(inv, rs, 'F', [0], pax(3)).changed).toBe(false); // not the booking's passengers
+    expect(snapshot(inv, rs)).toBe(before);
+  });
+});
 
 describe('createRailState', () => {
   it('moves the first N side-lowers of the coach out of the confirmed pool into quota RAC', () => {
