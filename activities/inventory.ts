@@ -4,24 +4,31 @@ import {
   extendHoldUpdate,
   FailureType,
   HOLD_GRACE_MS,
+  type ChartRecord,
   type InventoryClosedRecord,
   type InventoryRebuild,
   type InventoryTimetable,
 } from '../contracts';
 import { createInventory, type BerthInput } from '../domain/allocation';
 import { localDateTime } from '../domain/calendar';
+import { CHART_HOURS_BEFORE_DEPARTURE } from '../domain/railwayRules';
 import { encodeInventory } from '../domain/inventoryCarry';
 import { restoreBookings, type PersistedBooking } from '../domain/inventoryRebuild';
 import { BERTH_TYPES, type BerthType } from '../domain/types';
 import type { Db } from '../db/client';
 import { audit } from '../db/repositories/audit';
-import { hasAuditEntry, lastBoardingDeparture, persistedSeats, type PersistedSeatRow } from '../db/repositories/inventory';
+import { saveChart } from '../db/repositories/charts';
+import { hasAuditEntry, lastBoardingDeparture, originDeparture, persistedSeats, type PersistedSeatRow } from '../db/repositories/inventory';
 import { inventoryLayout } from '../db/repositories/trains';
 
 export interface InventoryDeps {
   db: Db;
   temporal: Client;
+  /** The chart is prepared this long before the origin departure (CHART_MINUTES_BEFORE_DEPARTURE; default 4 h). */
+  chartLeadMs?: number;
 }
+
+export const DEFAULT_CHART_LEAD_MS = CHART_HOURS_BEFORE_DEPARTURE * 3600_000;
 
 /** Groups the per-passenger rows into bookings; a hold with a passenger whose berth was never recorded is left out. */
 function toBookings(rows: PersistedSeatRow[]): { bookings: PersistedBooking[]; unplaced: string[] } {
@@ -48,7 +55,7 @@ function toBookings(rows: PersistedSeatRow[]): { bookings: PersistedBooking[]; u
   return { bookings, unplaced };
 }
 
-export function createInventoryActivities({ db, temporal }: InventoryDeps) {
+export function createInventoryActivities({ db, temporal, chartLeadMs = DEFAULT_CHART_LEAD_MS }: InventoryDeps) {
   const layoutOf = async (input: { trainNumber: string; classCode: string }): Promise<{ stopCount: number; berths: BerthInput[] }> => {
     const layout = await inventoryLayout(db, input.trainNumber, input.classCode);
     if (layout.berths.length === 0 || layout.stopCount < 2) {
@@ -61,10 +68,12 @@ export function createInventoryActivities({ db, temporal }: InventoryDeps) {
     return { stopCount: layout.stopCount, berths };
   };
   const timetableOf = async (input: { trainNumber: string; runDate: string }): Promise<InventoryTimetable> => {
-    const last = await lastBoardingDeparture(db, input.trainNumber, input.runDate);
-    if (!last) throw ApplicationFailure.nonRetryable(`train ${input.trainNumber} has no route`, FailureType.NotFound);
+    const [last, origin] = await Promise.all([lastBoardingDeparture(db, input.trainNumber, input.runDate), originDeparture(db, input.trainNumber)]);
+    if (!last || !origin) throw ApplicationFailure.nonRetryable(`train ${input.trainNumber} has no route`, FailureType.NotFound);
     const at = Date.parse(localDateTime(input.runDate, last.departureDay, last.departureMin));
-    return { lastBoardingAt: at + last.delayMin * 60_000 };
+    // The chart follows the timetable, not a reported delay (the railway charts by schedule).
+    const departs = Date.parse(localDateTime(input.runDate, origin.departureDay, origin.departureMin));
+    return { lastBoardingAt: at + last.delayMin * 60_000, chartAt: departs - chartLeadMs };
   };
 
   return {
@@ -105,6 +114,11 @@ export function createInventoryActivities({ db, temporal }: InventoryDeps) {
           details: record as unknown as Record<string, unknown>,
         });
       });
+    },
+
+    /** The prepared chart, in Postgres (run_charts) for good. Idempotent: a repeat keeps the first. */
+    async recordChart(record: ChartRecord): Promise<void> {
+      await saveChart(db, record);
     },
 
     /** Moves the inventory's own deadline for a hold (support extended it on the booking). */

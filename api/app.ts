@@ -14,6 +14,7 @@ import rateLimitPlugin from './plugins/rateLimit';
 import redisPlugin from './plugins/redis';
 import temporalPlugin from './plugins/temporal';
 import adminRoutes from './routes/admin';
+import chartRoutes from './routes/charts';
 import authRoutes from './routes/auth';
 import bookingRoutes from './routes/bookings';
 import catalogRoutes from './routes/catalog';
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(supportRoutes);
   await app.register(ticketRoutes);
   await app.register(adminRoutes);
+  await app.register(chartRoutes);
   return app;
 }
 

@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   BOOKING_NOT_FOUND: 404,
+  /** The chart is not prepared yet (details.chartAt says when it is due). */
+  CHART_NOT_PREPARED: 404,
   STATION_NOT_FOUND: 404,
   TRAIN_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
@@ -28,6 +30,10 @@ export const ERROR_STATUS = {
   NO_SEATS_AVAILABLE: 409,
   /** No confirmed berth, no RAC place and the waitlist is full. */
   REGRET: 409,
+  /** The chart of the run and class is prepared: booking has closed (and it cannot be prepared again). */
+  CHART_PREPARED: 409,
+  /** The run's inventory predates charts. */
+  CHART_UNAVAILABLE: 409,
   HOLD_EXPIRED: 409,
   BOOKING_NOT_PAYABLE: 409,
   BOOKING_NOT_CANCELLABLE: 409,

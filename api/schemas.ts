@@ -17,6 +17,7 @@ export const ErrorResponse = Type.Object(
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorResponse')]));
 
+export const ClassCodeSchema = Type.Union(['1A', '2A', '3A', 'SL', 'CC', 'EC', '2S'].map((c) => Type.Literal(c)));
 export const StationCode = Type.String({ pattern: '^[A-Za-z0-9]{1,8}$', description: 'Station code, e.g. NDLS' });
 export const TrainNumber = Type.String({ pattern: '^[0-9]{5}$', description: '5-digit train number, e.g. 12951' });
 export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD', examples: ['2026-12-24'] });

@@ -128,6 +128,13 @@ export function loadConfig(env: Env = process.env) {
        */
       firstChargeTimeoutMs: int(env, 'PAYMENT_FIRST_ATTEMPT_TIMEOUT_MS', 0, 0, 10_000),
     },
+    railway: {
+      /**
+       * The chart is prepared this long before the train leaves its origin (docs/railway-rules.md; default 4 h,
+       * the rule since 2025 allows earlier). Read by the inventory actors through the timetable activity.
+       */
+      chartMinutesBeforeDeparture: int(env, 'CHART_MINUTES_BEFORE_DEPARTURE', 240, 0, 48 * 60),
+    },
     /**
      * How long the API waits on each dependency before answering 503 + Retry-After
      * (docs/architecture.md, "Answers during outages").

@@ -137,7 +137,16 @@ export function ticketStatusOfLabels(labels: readonly (string | null)[]): Ticket
  * From the inventory: the booking's passengers moved up (RAC → CNF, WL → RAC
  * or CNF) after someone else's berth was freed; every passenger's status now.
  */
-export const passengerStatusChangedSignal = defineSignal<[{ statuses: RailPassengerStatus[]; seats: AllocatedSeat[] }]>('passengerStatusChanged');
+export const passengerStatusChangedSignal = defineSignal<[StatusNotice]>('passengerStatusChanged');
+export interface StatusNotice {
+  statuses: RailPassengerStatus[];
+  seats: AllocatedSeat[];
+  /**
+   * The chart's notice (epoch ms it was prepared): these statuses are final; a passenger shown CAN whom the
+   * traveller did not cancel was dropped from the waitlist and is refunded less clerkage.
+   */
+  chartedAt?: number;
+}
 
 /** The inventory's answer to confirmSeatsSignal. */
 export const seatsConfirmedSignal = defineSignal<[ConfirmResult]>('seatsConfirmed');

@@ -4,7 +4,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AllocatedSeat, AllocationFailure, Availability, InventoryState, SeatMapView } from '../domain/allocation';
 import type { CompactClosed, CompactInventory } from '../domain/inventoryCarry';
 import type { BookingStatusChange, RailPassengerStatus, RailState } from '../domain/railInventory';
-import type { WaitlistKind } from '../domain/waitlist';
+import type { ChartView } from '../domain/chart';
+import type { Cancelled, WaitlistKind } from '../domain/waitlist';
 import type { PassengerInput, Quota } from '../domain/types';
 import type { BookingInput } from './booking';
 
@@ -64,7 +65,27 @@ export interface InventoryCarry {
   /** RAC places, waitlists and waiting bookings (patch 'inventory-waitlist'). */
   rail?: RailState;
   /** Paid bookings whose passengers moved up, not yet told (their actors get passengerStatusChanged). */
-  statusNotices?: BookingStatusChange[];
+  statusNotices?: StatusNoticeEntry[];
+  /** Epoch ms the chart is due (patch 'inventory-chart'): origin departure less CHART_MINUTES_BEFORE_DEPARTURE, or as staff set it. */
+  chartAt?: number;
+  /** The chart once prepared. */
+  chart?: PreparedChart;
+  /** The prepared chart, not yet written to Postgres. */
+  chartToRecord?: boolean;
+}
+
+/** A notice queued for a paid booking; the chart's carry the time it was prepared (final statuses). */
+export type StatusNoticeEntry = BookingStatusChange & { chartedAt?: number };
+
+/** What the inventory keeps of its chart: the rest (berths, RAC) is its state, which only cancellations change after it. */
+export interface PreparedChart {
+  preparedAt: number;
+  /** 'schedule' (the chart timer) or the staff member who prepared it early. */
+  by: string;
+  releasedToGeneral: number;
+  unpaidReleased: number;
+  promoted: number;
+  dropped: Cancelled[];
 }
 
 /** A hold is released by the inventory itself this long after its deadline, if the booking actor did not act. */
@@ -81,6 +102,11 @@ export const INVENTORY_CLOSE_GRACE_MS = 6 * 3600_000;
 export interface InventoryTimetable {
   /** Epoch ms, including the run's reported delay. */
   lastBoardingAt: number;
+  /**
+   * Epoch ms the chart is due: the scheduled departure from the origin less the worker's
+   * CHART_MINUTES_BEFORE_DEPARTURE (absent from workers of the previous version).
+   */
+  chartAt?: number;
 }
 
 /** An inventory's first state: the layout, with every sale and recorded hold of the run placed back (Postgres). */
@@ -160,7 +186,8 @@ export interface HoldRequest {
 }
 
 /** REGRET: no confirmed berth, no RAC place and the waitlist is full. */
-export type HoldFailureReason = AllocationFailure | 'BOOKING_CLOSED' | 'REGRET' | 'ALREADY_WAITING';
+/** CHART_PREPARED: the chart is prepared, booking in this class has closed. */
+export type HoldFailureReason = AllocationFailure | 'BOOKING_CLOSED' | 'REGRET' | 'ALREADY_WAITING' | 'CHART_PREPARED';
 
 export type HoldResult =
   | {
@@ -214,6 +241,27 @@ export interface InventorySummary {
   rac?: number;
   waitlisted?: number;
   waitlistCap?: number;
+  /** When the chart is due, and when it was prepared (patch 'inventory-chart'). */
+  chartAt?: number;
+  chartPreparedAt?: number;
+}
+
+/** The chart query: staff read it in the Temporal UI and through GET /admin/runs/…/chart. */
+export type ChartQueryResult =
+  | { prepared: false; chartAt: number | null }
+  | { prepared: true; chartAt: number; preparedAt: number; by: string; releasedToGeneral: number; unpaidReleased: number; chart: ChartView };
+
+/** The prepared chart, as written to Postgres (run_charts) by the inventory. */
+export interface ChartRecord {
+  trainNumber: string;
+  runDate: string;
+  classCode: string;
+  workflowId: string;
+  preparedAt: number;
+  by: string;
+  releasedToGeneral: number;
+  unpaidReleased: number;
+  chart: ChartView;
 }
 
 /** RAC berths with their passengers, and each waitlist in order: what support reads in the UI. */
@@ -256,5 +304,12 @@ export const seatMapQuery = defineQuery<SeatMapView>('seatMap');
 /** RAC berths and waitlists (empty on inventories before patch 'inventory-waitlist'). */
 export const waitlistQuery = defineQuery<WaitlistView>('waitlist');
 export const inventorySummaryQuery = defineQuery<InventorySummary>('summary');
+/** The chart, prepared or not yet (patch 'inventory-chart'). */
+export const chartQuery = defineQuery<ChartQueryResult>('chart');
+/**
+ * Staff: prepare the chart now (no `at`, or `at` not in the future), or move its time (`at`, epoch ms). Answers
+ * the chart query's result. Refused once the chart is prepared or by an inventory from before the patch.
+ */
+export const prepareChartUpdate = defineUpdate<ChartQueryResult, [{ by: string; at?: number }]>('prepareChart');
 /** The inputs of held bookings whose actors have not been started yet (unknown or started ones are left out). */
 export const pendingBookingsQuery = defineQuery<BookingInput[], [string[]]>('pendingBookings');

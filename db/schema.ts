@@ -148,6 +148,27 @@ export const trainRuns = pgTable(
   (t) => [uniqueIndex('train_runs_train_date_uq').on(t.trainNumber, t.runDate)],
 );
 
+/**
+ * A run's chart per class, as the inventory prepared it (issue 10, item 7): final berths over their segments,
+ * RAC berths and the passengers dropped from the waitlist (domain/chart.ts ChartView). Written once, idempotently.
+ */
+export const runCharts = pgTable(
+  'run_charts',
+  {
+    trainNumber: text('train_number').notNull(),
+    runDate: date('run_date', { mode: 'string' }).notNull(),
+    classCode: text('class_code').notNull(),
+    preparedAt: timestamp('prepared_at', { withTimezone: true }).notNull(),
+    preparedBy: text('prepared_by').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    summary: jsonb('summary').notNull(),
+    chart: jsonb('chart').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.trainNumber, t.runDate, t.classCode] })],
+);
+
+export type RunChartRow = typeof runCharts.$inferSelect;
+
 export const users = pgTable(
   'users',
   {

@@ -50,6 +50,8 @@ export interface PartialCancellationInput {
   cancelledAt: number;
   /** 'chart': waitlisted passengers the chart left waitlisted (only WL passengers). Default 'traveller'. */
   by?: 'traveller' | 'chart';
+  /** Epoch ms the chart was prepared, if it was: a confirmed berth cancelled after it is not refunded. */
+  chartedAt?: number;
 }
 
 export interface RefundLine {
@@ -114,6 +116,7 @@ function line(p: CancelledPassenger, input: PartialCancellationInput, by: 'trave
   const done = (charge: number, rule: string): RefundLine => ({ passengerIndex, status, fare, charge, refund: fare - charge, rule });
   if (status === 'CNF') {
     if (input.quota === 'TQ') return done(fare, 'confirmed Tatkal: no refund');
+    if (input.chartedAt !== undefined && input.cancelledAt >= input.chartedAt) return done(fare, 'confirmed, cancelled after the chart: no refund');
     const q = refundQuote({ classCode: input.classCode, fareTotal: fare, passengers: 1, departureAt: input.departureAt, cancelledAt: input.cancelledAt });
     return done(q.cancellationCharge, q.rule);
   }

@@ -54,6 +54,24 @@ export function statusChangeEmail(view: BookingView): { subject: string; text: s
   };
 }
 
+/**
+ * The chart is prepared: every passenger's final status. `dropped` names passengers the chart took off the
+ * waitlist (refunded less clerkage), empty when none were.
+ */
+export function chartEmail(view: BookingView, dropped: string, refund: number, rule: string): { subject: string; text: string } {
+  const now = view.passengers.map((p) => p.currentStatus).join(', ');
+  const lines = [
+    `The chart of ${view.trainNumber} ${view.from.code}→${view.to.code} on ${view.from.time.slice(0, 10)} is prepared. Final status of PNR ${view.pnr}:`,
+    '',
+    ...passengerLines(view),
+  ];
+  if (dropped !== '') {
+    lines.push('', `Still waitlisted when the chart was prepared, so cancelled: ${dropped}.`, `Refund:     ${rupees(refund)}`, `Rule:       ${rule}`);
+  }
+  if (view.status !== 'cancelled') lines.push('', statusSentence(view));
+  return { subject: `Chart prepared PNR ${view.pnr}: ${now}`, text: lines.join('\n') };
+}
+
 export function ticketEmail(view: BookingView): { subject: string; text: string } {
   return {
     subject: `Ticket PNR ${view.pnr}: ${view.trainNumber} ${view.from.code}→${view.to.code} on ${view.from.time.slice(0, 10)}`,

@@ -45,7 +45,16 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   const tickets = ticketSource(dbHandle.db, config.tickets.keys, config.booking.advanceDays);
   const ticketPdf = (pnr: string) => ticketPdfFromRecords(tickets, pnr);
   const activities = (opts.wrapActivities ?? ((a) => a))(
-    createActivities({ db: dbHandle.db, mailer, mailDomain, temporal, gateway, taskQueue, ...(config.tickets.attachPdf ? { ticketPdf } : {}) }),
+    createActivities({
+      db: dbHandle.db,
+      mailer,
+      mailDomain,
+      temporal,
+      gateway,
+      taskQueue,
+      chartLeadMs: config.railway.chartMinutesBeforeDeparture * 60_000,
+      ...(config.tickets.attachPdf ? { ticketPdf } : {}),
+    }),
   );
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
   const workers = await Promise.all(

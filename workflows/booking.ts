@@ -49,6 +49,7 @@ import {
   seatsConfirmedSignal,
   ticketStatusOf,
   type BookingInput,
+  type StatusNotice,
   type BookingStatus,
   type BookingView,
   type PaymentInfo,
@@ -73,7 +74,7 @@ import { SA } from '../contracts/searchAttributeKeys';
 import type { AllocatedSeat } from '../domain/allocation';
 import { fullRefund, refundQuote } from '../domain/refunds';
 import { partialCancellationQuote } from '../domain/partialCancellation';
-import { cancellationEmail, partialCancellationEmail, reminderEmail, rupees, statusChangeEmail, ticketEmail } from '../domain/ticket';
+import { cancellationEmail, chartEmail, partialCancellationEmail, reminderEmail, rupees, statusChangeEmail, ticketEmail } from '../domain/ticket';
 import type { ClassCode } from '../domain/types';
 import { railStatusLabel as statusLabel, type RailPassengerStatus as PassengerStatus } from '../domain/railInventory';
 
@@ -214,7 +215,9 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
    * when its passengers move up (passengerStatusChanged): a new message, so recorded histories never take it.
    */
   let statuses: PassengerStatus[] | undefined = input.statuses;
-  let statusNotice: { statuses: PassengerStatus[]; seats: AllocatedSeat[] } | null = null;
+  let statusNotice: StatusNotice | null = null;
+  /** Epoch ms the run's chart was prepared, once the inventory has told (its notice carries it). */
+  let chartedAt: number | undefined;
   let statusChanges = 0;
   /** Passengers cancelled alone (partial cancellation), and the requests waiting to be carried out. */
   const cancelledPassengers: number[] = [];
@@ -417,7 +420,10 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   });
   setHandler(passengerStatusChangedSignal, (n) => {
     // Sent by the inventory after the sale; the last one holds every passenger's status.
-    if (Array.isArray(n?.statuses) && n.statuses.length === input.passengers.length && Array.isArray(n.seats)) statusNotice = n;
+    if (!Array.isArray(n?.statuses) || n.statuses.length !== input.passengers.length || !Array.isArray(n.seats)) return;
+    // A later move up does not make an unprocessed chart notice an ordinary one.
+    const chartTime = n.chartedAt ?? statusNotice?.chartedAt;
+    statusNotice = chartTime === undefined ? n : { ...n, chartedAt: chartTime };
   });
 
   setHandler(
@@ -670,6 +676,24 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   await sendTicket(`ticket:${pnr}`);
 
   /**
+   * Refunds part of the booking under its own key (refund:<pnr>:<part>) and adds it to what was refunded. A refund
+   * the gateway rejects is support's (flagged), and the booking goes on: answers what was refunded (0 then).
+   */
+  const refundPart = async (amount: number, reason: string, part: string, what: string): Promise<number> => {
+    let refunded = 0;
+    try {
+      refunded = (await refunds.refundBooking({ pnr, amount, reason, part })).amount;
+    } catch (err) {
+      if (!refundFailureNeedsSupport(failureType(err))) throw err;
+      lastError = failureMessage(err);
+      log.error(`${what} refund rejected by the gateway`, { pnr, amount, error: lastError });
+      flag('refund_rejected', true, `${what} refund of ${rupees(amount)} rejected: ${lastError}; settle it outside the gateway`);
+    }
+    amountRefunded += refunded;
+    return refunded;
+  };
+
+  /**
    * Cancels some passengers: refunds each by the rules for their status (domain/partialCancellation.ts) under
    * its own refund key, frees their places in the inventory (others move up), records it and mails the ticket
    * of those still booked.
@@ -685,18 +709,9 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
       }),
       departureAt: input.departureAt,
       cancelledAt: Date.now(),
+      ...(chartedAt === undefined ? {} : { chartedAt }),
     });
-    const part = `p${partialsDone + 1}`;
-    let refunded = 0;
-    try {
-      refunded = (await refunds.refundBooking({ pnr, amount: quote.refundTotal, reason: `partial cancellation: ${req.reason}`, part })).amount;
-    } catch (err) {
-      if (!refundFailureNeedsSupport(failureType(err))) throw err;
-      lastError = failureMessage(err);
-      log.error('partial refund rejected by the gateway', { pnr, amount: quote.refundTotal, error: lastError });
-      flag('refund_rejected', true, `partial refund of ${rupees(quote.refundTotal)} rejected: ${lastError}; settle it outside the gateway`);
-    }
-    amountRefunded += refunded;
+    const refunded = await refundPart(quote.refundTotal, `partial cancellation: ${req.reason}`, `p${partialsDone + 1}`, 'partial');
     cancelledPassengers.push(...req.passengerIndexes);
     statuses = now.map((st, i) => (cancelledPassengers.includes(i) ? { status: 'CAN' } : st));
     seats = seats.filter((x) => !cancelledPassengers.includes(x.passengerIndex));
@@ -714,27 +729,68 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     partialsDone += 1; // answers the update
   };
 
-  /** Records a move up the inventory told of, and mails the new ticket; never fails the booking. */
-  const applyStatusNotice = async () => {
-    const n = statusNotice as unknown as { statuses: PassengerStatus[]; seats: AllocatedSeat[] };
+  /**
+   * Records a move up the inventory told of, and mails the new ticket; never fails the booking. The chart's
+   * notice is final: passengers it shows CAN whom the traveller did not cancel were dropped from the waitlist and
+   * are refunded less clerkage (refund part 'chart'); if nobody is left the booking ends cancelled. Returns
+   * whether the booking has ended.
+   */
+  const applyStatusNotice = async (): Promise<boolean> => {
+    const n = statusNotice as unknown as StatusNotice;
     statusNotice = null;
+    const before = statuses;
+    const charted = n.chartedAt !== undefined && chartedAt === undefined;
+    if (charted) chartedAt = n.chartedAt;
+    const dropped = charted ? n.statuses.flatMap((st, i) => (st.status === 'CAN' && !cancelledPassengers.includes(i) ? [i] : [])) : [];
+    const changed = JSON.stringify(before ?? input.passengers.map(() => ({ status: 'CNF' }))) !== JSON.stringify(n.statuses);
     statuses = n.statuses;
     seats = n.seats;
-    statusChanges += 1;
     const labels = statusLabels() as string[];
-    try {
-      await db.recordPassengerStatuses({ pnr, classCode: input.classCode, fromSeq: input.from.seq, toSeq: input.to.seq, seats, statuses: labels });
-    } catch (err) {
-      // Only a bug could make Postgres refuse a berth the inventory gave: support sees it; the booking goes on.
-      if (failureType(err) !== FailureType.SeatConflict) throw err;
-      log.error('promoted berth refused by Postgres', { pnr, error: failureMessage(err) });
-      flag('notice_delivery_failed', true, `promotion not recorded: ${failureMessage(err)}`);
+    if (changed) {
+      statusChanges += 1;
+      try {
+        await db.recordPassengerStatuses({ pnr, classCode: input.classCode, fromSeq: input.from.seq, toSeq: input.to.seq, seats, statuses: labels });
+      } catch (err) {
+        // Only a bug could make Postgres refuse a berth the inventory gave: support sees it; the booking goes on.
+        if (failureType(err) !== FailureType.SeatConflict) throw err;
+        log.error('promoted berth refused by Postgres', { pnr, error: failureMessage(err) });
+        flag('notice_delivery_failed', true, `promotion not recorded: ${failureMessage(err)}`);
+      }
+      note('status_changed', labels.join(', '));
     }
-    note('status_changed', labels.join(', '));
+    if (!charted) {
+      showTicketStatus();
+      showDetails(`now ${labels.join(', ')}`);
+      const email = statusChangeEmail(view());
+      await deliver({ dedupeKey: `ticket:${pnr}:status:${statusChanges}`, kind: 'ticket', to: input.email, userId: input.userId, pnr, ...email }, 'notice_delivery_failed');
+      return false;
+    }
+    let refunded = 0;
+    let rule = '';
+    if (dropped.length > 0) {
+      const quote = partialCancellationQuote({
+        classCode: input.classCode as ClassCode,
+        quota: 'GN',
+        passengers: dropped.map((i) => ({ passengerIndex: i, status: 'WL', fare: input.fare.perPassenger[i]?.total ?? 0 })),
+        departureAt: input.departureAt,
+        cancelledAt: Date.now(),
+        by: 'chart',
+      });
+      rule = [...new Set(quote.lines.map((l) => l.rule))].join('; ');
+      refunded = await refundPart(quote.refundTotal, 'left waitlisted at the chart', 'chart', 'chart');
+      cancelledPassengers.push(...dropped);
+      const everyone = cancelledPassengers.length >= input.passengers.length;
+      if (everyone) await db.recordBookingCancelled({ pnr, amountRefunded, by: 'chart', reason: `left waitlisted at the chart; ${rule}` });
+      else await db.recordPassengersCancelled({ pnr, passengerIndexes: dropped, amountRefunded, by: 'chart', reason: 'left waitlisted at the chart', refund: refunded });
+      note('chart_dropped', `${dropped.map((i) => input.passengers[i]!.name).join(', ')}: refund ${rupees(refunded)}`);
+      if (everyone) setStatus('cancelled', `left waitlisted at the chart; ${rule}`);
+    }
+    note('chart_prepared', labels.join(', '));
     showTicketStatus();
-    showDetails(`now ${labels.join(', ')}`);
-    const email = statusChangeEmail(view());
-    await deliver({ dedupeKey: `ticket:${pnr}:status:${statusChanges}`, kind: 'ticket', to: input.email, userId: input.userId, pnr, ...email }, 'notice_delivery_failed');
+    showDetails(`chart prepared: ${labels.join(', ')}`);
+    const email = chartEmail(view(), dropped.map((i) => input.passengers[i]!.name).join(', '), refunded, rule);
+    await deliver({ dedupeKey: `chart:${pnr}`, kind: 'ticket', to: input.email, userId: input.userId, pnr, ...email }, 'notice_delivery_failed');
+    return status === 'cancelled';
   };
 
   // ---- phase 3: confirmed until departure: reminder, resends, cancellation
@@ -749,7 +805,7 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     );
     await runSupportActions();
     while (partialRequests.length > 0 && cancelRequest === null) await cancelSomePassengers(partialRequests.shift()!);
-    if (statusNotice !== null && cancelRequest === null) await applyStatusNotice();
+    if (statusNotice !== null && cancelRequest === null && (await applyStatusNotice())) return finish();
     if (cancelRequest !== null) break;
     if (woken) continue;
     if (!reminderSent && Date.now() < input.departureAt) {
@@ -769,7 +825,7 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   const quote = req.railway
     ? fullRefund(amountPaid)
     : statuses
-      ? waitingRefund(input, statuses, Date.now())
+      ? waitingRefund(input, statuses, Date.now(), chartedAt)
       : refundQuote({
         classCode: input.classCode as ClassCode,
         fareTotal: amountPaid,
@@ -794,7 +850,12 @@ function seatText(seat: AllocatedSeat | undefined): string {
  * The refund of a booking with RAC or waitlisted passengers, cancelled whole: per passenger, confirmed ones by
  * the cancellation charges, RAC and waitlisted ones their fare less clerkage (domain/partialCancellation.ts).
  */
-function waitingRefund(input: BookingInput, statuses: readonly PassengerStatus[], cancelledAt: number): { refundAmount: number; rule: string } {
+function waitingRefund(
+  input: BookingInput,
+  statuses: readonly PassengerStatus[],
+  cancelledAt: number,
+  chartedAt: number | undefined,
+): { refundAmount: number; rule: string } {
   const quote = partialCancellationQuote({
     classCode: input.classCode as ClassCode,
     quota: 'GN',
@@ -804,6 +865,7 @@ function waitingRefund(input: BookingInput, statuses: readonly PassengerStatus[]
     ),
     departureAt: input.departureAt,
     cancelledAt,
+    ...(chartedAt === undefined ? {} : { chartedAt }),
   });
   const rules = [...new Set(quote.lines.map((l) => l.rule))].join('; ');
   return { refundAmount: Math.min(quote.refundTotal, input.fare.total), rule: rules };

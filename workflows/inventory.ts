@@ -42,6 +42,7 @@ import type { Activities } from '../activities';
 import { FailureType } from '../contracts/failures';
 import {
   availabilityQuery,
+  chartQuery,
   confirmSeatsSignal,
   confirmSeatsUpdate,
   extendHoldUpdate,
@@ -50,9 +51,11 @@ import {
   INVENTORY_CLOSE_GRACE_MS,
   inventorySummaryQuery,
   pendingBookingsQuery,
+  prepareChartUpdate,
   releasePassengersSignal,
   releaseSeatsSignal,
   seatMapQuery,
+  type ChartQueryResult,
   type ConfirmResult,
   type ExpiredHold,
   type HoldRequest,
@@ -61,7 +64,9 @@ import {
   type InventoryInput,
   type InventoryStats,
   type PendingBooking,
+  type PreparedChart,
   type ReleaseRequest,
+  type StatusNoticeEntry,
   type WaitlistView,
   waitlistQuery,
 } from '../contracts/inventory';
@@ -80,6 +85,7 @@ import {
   type RailState,
 } from '../domain/railInventory';
 import { racSeatMap, waitingCount, WAITLIST_KINDS } from '../domain/waitlist';
+import { chartOf, prepareChart } from '../domain/chart';
 import {
   allocate,
   availability,
@@ -119,6 +125,17 @@ export const HOLDS_WITHOUT_ACTORS_PATCH = 'inventory-holds-without-actors';
  * before it).
  */
 export const WAITLIST_PATCH = 'inventory-waitlist';
+/**
+ * The chart (docs/railway-rules.md, "The chart"): at chart time (the origin
+ * departure less CHART_MINUTES_BEFORE_DEPARTURE, read with the timetable, or
+ * when staff prepare it early through prepareChart) the actor releases unpaid
+ * waiting holds, moves unsold quota berths to the general pool, promotes a
+ * last time and drops the passengers still waitlisted; it refuses holds from
+ * then on, tells every paid booking its final statuses (a dropped passenger is
+ * refunded by its booking) and writes the chart to Postgres (run_charts).
+ * Only on actors with the waitlist patch.
+ */
+export const CHART_PATCH = 'inventory-chart';
 /** Bookings told of their promotions per batch of signals. */
 const NOTICES_PER_BATCH = 50;
 /**
@@ -135,7 +152,7 @@ const { recordHoldsExpired } = proxyActivities<Activities>({
 });
 /** Expired holds marked per activity. */
 const EXPIRIES_PER_ACTIVITY = 500;
-const { loadInventoryLayout, loadInventoryTimetable, rebuildInventory, recordInventoryClosed } = proxyActivities<Activities>({
+const { loadInventoryLayout, loadInventoryTimetable, rebuildInventory, recordInventoryClosed, recordChart } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -239,6 +256,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const lifecycle = patched(LIFECYCLE_PATCH);
   const withoutActors = patched(HOLDS_WITHOUT_ACTORS_PATCH);
   const waitlisting = patched(WAITLIST_PATCH);
+  const charting = waitlisting && patched(CHART_PATCH);
   const maxMessages = limits?.maxMessagesPerRun ?? MAX_MESSAGES_PER_RUN;
   const closeGraceMs = limits?.closeGraceMs ?? INVENTORY_CLOSE_GRACE_MS;
   const startRetryPauseMs = limits?.startRetryPauseMs ?? START_RETRY_PAUSE_MS;
@@ -263,7 +281,12 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   /** RAC and waitlists (with the patch; built once the seat state is, below). */
   let rail: RailState | undefined = carry?.rail;
   /** Paid bookings whose passengers moved up, to be told (only the notice loop removes, from the front). */
-  const statusNotices: BookingStatusChange[] = carry?.statusNotices ?? [];
+  const statusNotices: StatusNoticeEntry[] = carry?.statusNotices ?? [];
+  /** When the chart is due (epoch ms), once known; staff may move it (prepareChart). */
+  let chartAt: number | undefined = carry?.chartAt;
+  let chart: PreparedChart | undefined = carry?.chart;
+  /** The chart is prepared but not yet in Postgres (only the record loop clears it). */
+  let chartToRecord = carry?.chartToRecord === true;
   const notify = (changes: readonly BookingStatusChange[]) => {
     for (const c of changes) {
       stats.promotions = (stats.promotions ?? 0) + 1;
@@ -330,6 +353,10 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
 
   const holdOne = (s: InventoryState, req: HoldRequest): HoldResult => {
     if (Object.hasOwn(closed, req.bookingId)) return { bookingId: req.bookingId, ok: false, reason: 'BOOKING_CLOSED' };
+    if (chart) {
+      stats.holdFailures += 1;
+      return { bookingId: req.bookingId, ok: false, reason: 'CHART_PREPARED' };
+    }
     // The inventory's own deadline is later than the booking's, so a payment
     // that started just before the booking's deadline can still confirm.
     // A hold carrying its booking (from an API of the previous version) has its actor started here, which
@@ -516,6 +543,77 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     else pendingPartials.push(req);
   });
 
+  /** Prepares the chart now (mutates the state; synchronous, so it happens within one handler or loop turn). */
+  const prepareChartNow = (s: InventoryState, rs: RailState, by: string) => {
+    const outcome = prepareChart(s, rs);
+    for (const bookingId of outcome.unpaidReleased) {
+      closeBooking(bookingId);
+      stats.expiries += 1;
+      if (withoutActors) expiriesToRecord.push(bookingId);
+    }
+    stats.promotions = (stats.promotions ?? 0) + outcome.promoted;
+    const preparedAt = Date.now();
+    chart = {
+      preparedAt,
+      by,
+      releasedToGeneral: outcome.releasedToGeneral,
+      unpaidReleased: outcome.unpaidReleased.length,
+      promoted: outcome.promoted,
+      dropped: outcome.dropped,
+    };
+    chartToRecord = true;
+    // Every paid booking gets its final statuses (promotions included): one notice each, the chart's.
+    for (const f of outcome.finals) statusNotices.push({ ...f, chartedAt: preparedAt });
+    upsertMemo({ chartPreparedAt: new Date(preparedAt).toISOString() });
+    log.info('chart prepared', { by, dropped: outcome.dropped.length, promoted: outcome.promoted, releasedToGeneral: outcome.releasedToGeneral });
+  };
+  const chartResult = (): ChartQueryResult =>
+    chart && state && rail
+      ? {
+          prepared: true,
+          chartAt: chartAt ?? chart.preparedAt,
+          preparedAt: chart.preparedAt,
+          by: chart.by,
+          releasedToGeneral: chart.releasedToGeneral,
+          unpaidReleased: chart.unpaidReleased,
+          chart: chartOf(state, rail, chart.dropped),
+        }
+      : { prepared: false, chartAt: chartAt ?? null };
+
+  setHandler(
+    prepareChartUpdate,
+    ({ by, at }) => {
+      messagesThisRun += 1;
+      const now = Date.now();
+      if (at !== undefined && at > now) {
+        chartAt = at;
+        wake = true;
+        log.info('chart time moved', { by, chartAt });
+        return chartResult();
+      }
+      chartAt = now;
+      prepareChartNow(state as InventoryState, rail as RailState, by);
+      return chartResult();
+    },
+    {
+      validator: ({ by, at }: { by: string; at?: number }) => {
+        if (typeof by !== 'string' || by === '' || (at !== undefined && !Number.isFinite(at))) throw new Error('prepareChart takes { by, at? }');
+        if (!charting) {
+          throw ApplicationFailure.create({ type: 'CHART_UNAVAILABLE', message: 'this inventory predates charts (patch inventory-chart)', nonRetryable: true });
+        }
+        if (chart) {
+          throw ApplicationFailure.create({
+            type: 'CHART_PREPARED',
+            message: `the chart was prepared at ${new Date(chart.preparedAt).toISOString()}`,
+            nonRetryable: true,
+          });
+        }
+        acceptingMessages();
+      },
+    },
+  );
+  setHandler(chartQuery, chartResult);
+
   setHandler(availabilityQuery, ({ fromSeq, toSeq, quota }) => {
     if (!state) throw new Error('inventory is loading');
     return availability(state, fromSeq, toSeq, quota);
@@ -555,6 +653,8 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
       ...(lastBoardingAt === undefined ? {} : { lastBoardingAt }),
       ...(lifecycle ? { departed } : {}),
       ...(rail ? { rac: rail.wl.rac.length, waitlisted: waitingCount(rail.wl), waitlistCap: rail.wl.cap } : {}),
+      ...(chartAt === undefined ? {} : { chartAt }),
+      ...(chart ? { chartPreparedAt: chart.preparedAt } : {}),
     };
   });
 
@@ -564,6 +664,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     const rebuilt = await rebuildInventory({ trainNumber, runDate, classCode });
     state = decodeInventory(rebuilt.compact);
     lastBoardingAt = rebuilt.lastBoardingAt;
+    if (charting) chartAt ??= rebuilt.chartAt;
     const { sold, held } = rebuilt.restored;
     if (sold + held + rebuilt.conflicts.length > 0) {
       stats.rebuilt = { sold, held, conflicts: rebuilt.conflicts.length };
@@ -580,6 +681,8 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   }
   // RAC and waitlists: built once, under the patch, for a new actor or one continued from a run before it.
   if (waitlisting && !rail) rail = createRailState(state, classCode);
+  // Continued from a run before the chart patch (or the rebuild came from a worker that did not tell): read it.
+  if (charting && chartAt === undefined && !chart) chartAt = (await loadInventoryTimetable({ trainNumber, runDate })).chartAt;
   for (const req of pendingReleases.splice(0)) applyRelease(state, req);
   for (const req of pendingPartials.splice(0)) applyPartial(state, req);
   for (const c of pendingConfirms.splice(0)) {
@@ -633,10 +736,16 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
       await condition(() => statusNotices.length > 0);
       const batch = statusNotices.slice(0, NOTICES_PER_BATCH);
       const latest = new Map(batch.map((c) => [c.bookingId, c]));
+      // A chart notice stays one when a later move up of the same booking supersedes its statuses.
+      const chartedAt = new Map(batch.flatMap((c) => (c.chartedAt === undefined ? [] : [[c.bookingId, c.chartedAt] as const])));
       await Promise.all(
         [...latest.values()].map((c) =>
           getExternalWorkflowHandle(bookingWorkflowId(c.bookingId))
-            .signal(passengerStatusChangedSignal, { statuses: c.statuses, seats: c.seats })
+            .signal(passengerStatusChangedSignal, {
+              statuses: c.statuses,
+              seats: c.seats,
+              ...(chartedAt.has(c.bookingId) ? { chartedAt: chartedAt.get(c.bookingId)! } : {}),
+            })
             .catch((err: unknown) => log.warn('could not tell a booking of its promotion', { bookingId: c.bookingId, error: String(err) })),
         ),
       );
@@ -645,10 +754,31 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   };
   if (waitlisting) void tellPromotions();
 
+  // Writes the prepared chart to Postgres (run_charts), where staff read it after the actor has ended too.
+  const recordTheChart = async () => {
+    await condition(() => chartToRecord);
+    const c = chart as PreparedChart;
+    await recordChart({
+      trainNumber,
+      runDate,
+      classCode,
+      workflowId: workflowInfo().workflowId,
+      preparedAt: c.preparedAt,
+      by: c.by,
+      releasedToGeneral: c.releasedToGeneral,
+      unpaidReleased: c.unpaidReleased,
+      chart: chartOf(state as InventoryState, rail as RailState, c.dropped),
+    });
+    chartToRecord = false;
+  };
+  if (charting) void recordTheChart();
+
   const closeAt = () => (lifecycle && !departed && lastBoardingAt !== undefined ? lastBoardingAt + closeGraceMs : Number.POSITIVE_INFINITY);
   /** Departed, every queued actor started and every handler done: the actor can end. */
   const readyToEnd = () =>
-    departed && pendingStarts.length === 0 && expiriesToRecord.length === 0 && statusNotices.length === 0 && allHandlersFinished();
+    departed && pendingStarts.length === 0 && expiriesToRecord.length === 0 && statusNotices.length === 0 && !chartToRecord && allHandlersFinished();
+  /** When the chart timer fires: never before the actor knows the time, never twice. */
+  const chartDueAt = () => (charting && !chart && chartAt !== undefined ? chartAt : Number.POSITIVE_INFINITY);
 
   // The loop: expire holds nobody confirmed, forget old closed ids, end once
   // the train has left, and continue-as-new before the history grows large.
@@ -685,6 +815,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
         log.info('waiting hold expired in inventory', { bookingId });
       }
     }
+    if (rail && now >= chartDueAt()) prepareChartNow(s, rail, 'schedule');
     pruneClosedIds(now);
     if (withoutActors) pruneExpired(recentlyExpired, now - holdGraceMs, MAX_RECENTLY_EXPIRED);
 
@@ -707,7 +838,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     const next = Math.min(...heldBookings(s).map((h) => h.holdExpiresAt ?? Number.POSITIVE_INFINITY), rail ? nextWaitingExpiry(rail) : Number.POSITIVE_INFINITY);
     armedUntil = next;
     wake = false;
-    const timerAt = Math.min(next, closeAt());
+    const timerAt = Math.min(next, closeAt(), chartDueAt());
     if (Number.isFinite(timerAt)) {
       await condition(() => wake || closing() || readyToEnd(), Math.max(timerAt - Date.now(), 1));
     } else {
@@ -753,6 +884,9 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
       ...(Object.keys(recentlyExpired).length > 0 ? { recentlyExpired } : {}),
       ...(rail ? { rail } : {}),
       ...(statusNotices.length > 0 ? { statusNotices } : {}),
+      ...(chartAt === undefined ? {} : { chartAt }),
+      ...(chart ? { chart } : {}),
+      ...(chartToRecord ? { chartToRecord } : {}),
     };
     stats.lastCarryBytes = jsonBytes(carried);
     if (stats.lastCarryBytes > SOFT_CARRY_BYTES) log.warn('large continue-as-new input', { bytes: stats.lastCarryBytes, queued: pendingStarts.length });

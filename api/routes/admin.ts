@@ -14,11 +14,10 @@ import { auditLog } from '../../db/schema';
 import { classDef } from '../../db/seed/classes';
 import type { delayNoticeWorkflow, runCancellationWorkflow } from '../../workflows';
 import { AppError } from '../errors';
-import { Int, IsoDate, StationCode, Text, TrainNumber, errorResponses } from '../schemas';
+import { Int, IsoDate, StationCode, Text, TrainNumber, errorResponses, ClassCodeSchema } from '../schemas';
 
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM local time' });
 const StopTime = Type.Object({ day: Int({ minimum: 0, maximum: 6, description: 'day of the run, 0 = departure day' }), time: Time });
-const ClassCodeSchema = Type.Union(['1A', '2A', '3A', 'SL', 'CC', 'EC', '2S'].map((c) => Type.Literal(c)));
 const RunParams = Type.Object({ trainNumber: TrainNumber, runDate: IsoDate });
 
 const TrainBody = Type.Object(

@@ -31,13 +31,12 @@ import { listNotifications } from '../../db/repositories/notifications';
 import { CardInvalidError } from '../../payments';
 import { DependencyUnavailable } from '../dependencies';
 import { AppError } from '../errors';
-import { BookingViewSchema, IsoDate, PassengerInputSchema, StationCode, TrainNumber, errorResponses, Int, Text } from '../schemas';
+import { BookingViewSchema, IsoDate, PassengerInputSchema, StationCode, TrainNumber, errorResponses, Int, Text, ClassCodeSchema } from '../schemas';
 import type { BookingRef } from '../services/bookingActors';
 import { bookingFromRecords } from '../services/bookingRecords';
 import { withIdempotency } from '../services/idempotency';
 import { updateRefusal } from '../services/updateRefusal';
 
-const ClassCodeSchema = Type.Union(['1A', '2A', '3A', 'SL', 'CC', 'EC', '2S'].map((c) => Type.Literal(c)));
 const PnrParams = Type.Object({ pnr: Type.String({ pattern: '^[0-9]{10}$', description: '10-digit PNR' }) });
 
 /** ISO strings for the API; epoch ms inside the workflows. */
@@ -290,6 +289,9 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           if (hold.reason === 'NO_CAPACITY') {
             app.metrics.bookingOutcome('no_seats');
             throw new AppError('NO_SEATS_AVAILABLE', `no ${journey.classCode} berths free for ${passengers.length} passenger(s) from ${journey.from.stationCode} to ${journey.to.stationCode}`);
+          }
+          if (hold.reason === 'CHART_PREPARED') {
+            throw new AppError('CHART_PREPARED', `the chart of ${journey.trainNumber} of ${journey.runDate} ${journey.classCode} is prepared: booking has closed`);
           }
           // A retry (same Idempotency-Key) whose first attempt's hold has run out or been released.
           if (hold.reason === 'BOOKING_CLOSED') throw new AppError('HOLD_EXPIRED', `the hold of PNR ${pnr} has ended; book again with a new Idempotency-Key`);

@@ -12,7 +12,17 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { FailureType, holdSeatsUpdate, inventoryWorkflowId, type HoldRequest, type HoldResult, type InventoryInput } from '../../contracts';
+import {
+  chartQuery,
+  FailureType,
+  holdSeatsUpdate,
+  inventoryWorkflowId,
+  prepareChartUpdate,
+  type ChartQueryResult,
+  type HoldRequest,
+  type HoldResult,
+  type InventoryInput,
+} from '../../contracts';
 import type { inventoryWorkflow } from '../../workflows';
 import { classifyUnavailable, DependencyUnavailable } from '../dependencies';
 import { AppError } from '../errors';
@@ -67,7 +77,9 @@ export interface InventoryKey {
  * Temporal gate takes over (api/dependencyGate.ts).
  */
 function isRetryable(err: unknown): boolean {
-  if (err instanceof WorkflowUpdateFailedError) return err.cause instanceof ApplicationFailure && err.cause.type !== FailureType.InventoryClosed;
+  if (err instanceof WorkflowUpdateFailedError) {
+    return err.cause instanceof ApplicationFailure && err.cause.type !== FailureType.InventoryClosed && !err.cause.nonRetryable;
+  }
   if (err instanceof WorkflowNotFoundError) return true;
   const verdict = classifyUnavailable(err);
   return verdict?.dependency === 'temporal' && verdict.kind === 'timeout';
@@ -81,6 +93,14 @@ function trainDeparted(err: unknown, input: InventoryInput): AppError | undefine
   const refused = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.InventoryClosed;
   if (!refused && !(err instanceof WorkflowExecutionAlreadyStartedError)) return undefined;
   return new AppError('TRAIN_DEPARTED', `train ${input.trainNumber} of ${input.runDate} has left; its ${input.classCode} seats are closed`);
+}
+
+/** The inventory's final refusals of prepareChart (typed ApplicationFailures from its validator). */
+function chartRefusal(err: unknown): AppError | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (err.cause.type === 'CHART_PREPARED') return new AppError('CHART_PREPARED', err.cause.message);
+  if (err.cause.type === 'CHART_UNAVAILABLE') return new AppError('CHART_UNAVAILABLE', err.cause.message);
+  return undefined;
 }
 
 /** The inventory's validator accepts 1–200 requests per batch (workflows/inventory.ts). */
@@ -144,6 +164,60 @@ export class InventoryGateway {
     });
   }
 
+  /**
+   * Staff: prepare a run's chart now, or move its time (`at`). Starts the inventory if it is not running (a run
+   * nobody booked gets an empty chart). Retried while the actor is loading or continuing as new, within the
+   * request's deadline; its refusals (CHART_PREPARED, CHART_UNAVAILABLE) and a departed train are final.
+   */
+  async prepareChart(key: InventoryKey, args: { by: string; at?: number }): Promise<ChartQueryResult> {
+    const id = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
+    const input: InventoryInput = { ...key, ...(this.opts.inventoryLimits ? { limits: this.opts.inventoryLimits } : {}) };
+    const deadline = Date.now() + (this.opts.requestTimeoutMs ?? 10_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.withDeadline(Math.min(Date.now() + (this.opts.callTimeoutMs ?? 5000), deadline), () =>
+          this.client.workflow.executeUpdateWithStart(prepareChartUpdate, {
+            args: [args],
+            startWorkflowOperation: this.startOperation(id, input),
+          }),
+        );
+      } catch (err) {
+        const departed = trainDeparted(err, input);
+        if (departed) throw departed;
+        const refusal = chartRefusal(err);
+        if (refusal) throw refusal;
+        if (!isRetryable(err) || Date.now() >= deadline || attempt >= this.maxAttempts) {
+          throw isRetryable(err) ? holdTimedOut(this.opts.retryAfterSeconds ?? 5) : err;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
+      }
+    }
+  }
+
+  /** The chart query of a running inventory; undefined when no actor runs for the run and class. */
+  async chart(key: InventoryKey): Promise<ChartQueryResult | undefined> {
+    const id = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
+    try {
+      return await this.client.withDeadline(Date.now() + (this.opts.callTimeoutMs ?? 5000), () => this.client.workflow.getHandle(id).query(chartQuery));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  private startOperation(id: string, input: InventoryInput) {
+    return new WithStartWorkflowOperation<typeof inventoryWorkflow>('inventoryWorkflow', {
+      workflowId: id,
+      taskQueue: this.opts.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      // Never a second actor beside a running one (USE_EXISTING), nor a new one after one that completed (it
+      // ends only once its train has left); after a terminated or failed one, a new one rebuilds from Postgres.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      staticSummary: `Seat inventory ${input.trainNumber} ${input.runDate} ${input.classCode}`,
+    });
+  }
+
   private pump(id: string, lane: Lane): void {
     while (lane.inFlight < this.maxInFlight && lane.queue.length > 0) {
       // Requests already answered 503 (deadline passed) are not sent.
@@ -165,16 +239,7 @@ export class InventoryGateway {
       const callDeadline = Math.min(Date.now() + (this.opts.callTimeoutMs ?? 5000), Math.max(...batch.map((p) => p.deadline)));
       const results = await this.client.withDeadline(callDeadline, () => this.client.workflow.executeUpdateWithStart(holdSeatsUpdate, {
         args: [{ requests: batch.map((p) => p.req) }],
-        startWorkflowOperation: new WithStartWorkflowOperation<typeof inventoryWorkflow>('inventoryWorkflow', {
-          workflowId: id,
-          taskQueue: this.opts.taskQueue,
-          args: [lane.input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          // Never a second actor beside a running one (USE_EXISTING), nor a new one after one that completed (it
-          // ends only once its train has left); after a terminated or failed one, a new one rebuilds from Postgres.
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-          staticSummary: `Seat inventory ${lane.input.trainNumber} ${lane.input.runDate} ${lane.input.classCode}`,
-        }),
+        startWorkflowOperation: this.startOperation(id, lane.input),
       }));
       const byId = new Map(results.map((r) => [r.bookingId, r]));
       for (const p of batch) {

@@ -26,6 +26,18 @@ export async function lastBoardingDeparture(db: DbOrTx, trainNumber: string, run
   return { departureDay: row.departure_day, departureMin: row.departure_min, delayMin: row.delay_min ?? 0 };
 }
 
+/** The train's scheduled departure from its origin (the first stop with a departure), for the chart time. */
+export async function originDeparture(db: DbOrTx, trainNumber: string): Promise<{ departureDay: number; departureMin: number } | undefined> {
+  const { rows } = await db.execute<{ departure_day: number | null; departure_min: number | null }>(sql`
+    select s.departure_day, s.departure_min from train_stops s
+    where s.train_number = ${trainNumber} and s.departure_min is not null
+    order by s.seq asc
+    limit 1`);
+  const row = rows[0];
+  if (!row || row.departure_day === null || row.departure_min === null) return undefined;
+  return { departureDay: row.departure_day, departureMin: row.departure_min };
+}
+
 export interface PersistedSeatRow {
   pnr: string;
   status: 'sold' | 'held';

@@ -6,9 +6,11 @@
 // TicketStatus) and by email; on overlapping segments the freed berth goes to
 // the first waiting passenger it fits, not to the first in line.
 import { sql } from 'drizzle-orm';
-import { inventorySummaryQuery, inventoryWorkflowId, waitlistQuery } from '../../contracts';
+import { chartQuery, inventorySummaryQuery, inventoryWorkflowId, waitlistQuery } from '../../contracts';
 import { addDays } from '../../domain/calendar';
+import { clerkageCharge } from '../../domain/partialCancellation';
 import { recordHistory, recording } from '../helpers/histories';
+import { staffToken } from '../helpers/staff';
 import { api, CARDS, futureDate, passenger, registerTraveller, startStack, type Stack } from '../helpers/stack';
 
 const TRAIN = '12423'; // Rajdhani, 21 stops
@@ -253,4 +255,100 @@ it('cancels some passengers of a booking: only theirs refunded, their berth prom
   expect(rest.body.amountRefunded).toBeLessThanOrEqual(family.fareTotal);
   await waitForStatuses(rac.pnr, ['CNF', 'CNF']);
   toRecord.set('bookingV2-partially-cancelled', `booking-${family.pnr}`);
+});
+
+it('prepares the chart on its timer: the waitlist left is cancelled and refunded less clerkage, everyone is told, booking closes, staff read the chart', async () => {
+  const runDate = futureDate(140);
+  const last = route.length - 1;
+  const confirmed = [];
+  for (let i = 0; i < 7; i++) confirmed.push(await bookAndPay(runDate, 0, last, 6, `C${i}-`));
+  const three = await bookAndPay(runDate, 0, last, 3, 'T'); // 45 berths sold
+  const rac = await bookAndPay(runDate, 0, last, 4, 'R'); // RAC 1–4
+  const mixed = await bookAndPay(runDate, 0, last, 3, 'M'); // RAC 5, RAC 6, GNWL 1
+  expect(statusesOf(mixed)).toEqual(['RAC 5', 'RAC 6', 'GNWL 1']);
+  const wl = await bookAndPay(runDate, 0, last, 2, 'W'); // GNWL 2, GNWL 3
+  const unpaid = await book(runDate, 0, last, 1, 'U'); // GNWL 4, never paid
+  expect(statusesOf(unpaid.body)).toEqual(['GNWL 4']);
+
+  const admin = await staffToken(stack, 'admin');
+  const support = await staffToken(stack, 'support');
+  const chartPath = `/admin/runs/${TRAIN}/${runDate}/${CLASS}/chart`;
+  const before = await api(stack, support.token).get(chartPath);
+  expect(before.status).toBe(404);
+  expect(before.body.error.code).toBe('CHART_NOT_PREPARED');
+  expect(before.body.error.details.chartAt).toMatch(/^\d{4}-/); // 4 h before the origin departure
+  expect((await api(stack, support.token).post(chartPath, {})).status).toBe(403); // preparing is for admins
+
+  // Due in two seconds: the inventory's own (durable) timer prepares it.
+  const at = new Date(Date.now() + 2_000).toISOString();
+  const moved = await api(stack, admin.token).post(chartPath, { at });
+  expect(moved.status).toBe(202);
+  expect(moved.body).toMatchObject({ prepared: false, chartAt: at });
+
+  // The waitlisted booking is cancelled whole and refunded its fare less clerkage per passenger.
+  const clerkage = clerkageCharge(CLASS);
+  const deadline = Date.now() + 30_000;
+  let wlNow;
+  for (;;) {
+    wlNow = (await api(stack, traveller.token).get(`/bookings/${wl.pnr}`)).body;
+    if (wlNow.status === 'cancelled' || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  expect(wlNow).toMatchObject({ status: 'cancelled', amountRefunded: wl.fareTotal - 2 * clerkage });
+  expect(statusesOf(wlNow)).toEqual(['CAN', 'CAN']);
+  // The mixed booking keeps its RAC passengers; its waitlisted one is cancelled and refunded.
+  const mixedNow = await waitForStatuses(mixed.pnr, ['RAC 5', 'RAC 6', 'CAN']);
+  expect(mixedNow.status).toBe('confirmed');
+  expect(mixedNow.amountRefunded).toBe(mixed.fareTotal / 3 - clerkage);
+  const refunds = await rows<{ pnr: string; idempotency_key: string; amount: number }>(
+    sql`select pnr, idempotency_key, amount from refunds where pnr in (${wl.pnr}, ${mixed.pnr}) order by pnr`,
+  );
+  expect(refunds).toEqual(
+    [
+      { pnr: wl.pnr, idempotency_key: `refund:${wl.pnr}:chart`, amount: wl.fareTotal - 2 * clerkage },
+      { pnr: mixed.pnr, idempotency_key: `refund:${mixed.pnr}:chart`, amount: mixed.fareTotal / 3 - clerkage },
+    ].sort((a, b) => (a.pnr < b.pnr ? -1 : 1)),
+  );
+
+  // Everyone is told the final status: confirmed, RAC and the dropped.
+  for (const pnr of [three.pnr, rac.pnr, mixed.pnr, wl.pnr]) await stack.smtp.waitFor((m) => m.subject?.startsWith(`Chart prepared PNR ${pnr}`) === true);
+  const dropMail = await stack.smtp.waitFor((m) => m.subject?.startsWith(`Chart prepared PNR ${wl.pnr}`) === true);
+  expect(dropMail.text).toContain('Still waitlisted when the chart was prepared');
+  const cnfMail = await stack.smtp.waitFor((m) => m.subject?.startsWith(`Chart prepared PNR ${three.pnr}`) === true);
+  expect(cnfMail.text).toContain(`${three.passengers[0].coach}/${three.passengers[0].berthNo}`);
+
+  // The unpaid waiting hold was released: it can no longer be paid.
+  const late = await api(stack, traveller.token).post(`/bookings/${unpaid.body.pnr}/payment`, { card: CARDS.ok });
+  expect(late.body.status).not.toBe('confirmed');
+  // Booking has closed; the chart cannot be prepared twice.
+  const closedHold = await book(runDate, 0, last, 1, 'X');
+  expect(closedHold.status).toBe(409);
+  expect(closedHold.body.error.code).toBe('CHART_PREPARED');
+  const again = await api(stack, admin.token).post(chartPath, {});
+  expect(again.status).toBe(409);
+  expect(again.body.error.code).toBe('CHART_PREPARED');
+
+  // Staff read the chart: 45 confirmed passengers, six RAC on three berths, three dropped, with names.
+  const chart = await api(stack, support.token).get(chartPath);
+  expect(chart.status).toBe(200);
+  expect(chart.body).toMatchObject({ preparedBy: 'schedule', counts: { confirmed: 45, rac: 6, dropped: 3, vacantBerths: 0 } });
+  expect(chart.body.rac.map((b: { passengers: unknown[] }) => b.passengers.length)).toEqual([2, 2, 2]);
+  expect(chart.body.dropped.map((d: { pnr: string; passenger: number; status: string }) => `${d.pnr}/${d.passenger} ${d.status}`)).toEqual([
+    `${mixed.pnr}/3 GNWL 1`,
+    `${wl.pnr}/1 GNWL 2`,
+    `${wl.pnr}/2 GNWL 3`,
+  ]);
+  const seatOfThree = chart.body.berths.find((b: { coach: string; berthNo: number }) => b.coach === three.passengers[0].coach && b.berthNo === three.passengers[0].berthNo);
+  expect(seatOfThree.passengers).toEqual([{ pnr: three.pnr, passenger: 1, name: 'T0', from: 0, to: last, status: 'CNF' }]);
+  const [stored] = await rows<{ prepared_by: string }>(sql`select prepared_by from run_charts where train_number = ${TRAIN} and run_date = ${runDate} and class_code = ${CLASS}`);
+  expect(stored).toEqual({ prepared_by: 'schedule' });
+  const inventory = stack.client.workflow.getHandle(inventoryWorkflowId(TRAIN, runDate, CLASS));
+  expect(await inventory.query(chartQuery)).toMatchObject({ prepared: true, by: 'schedule' });
+
+  // After the chart, a confirmed berth cancelled is not refunded.
+  const after = await api(stack, traveller.token).post(`/bookings/${confirmed[0].pnr}/cancel`, { passengers: [1] });
+  expect(after.status).toBe(200);
+  expect(after.body.amountRefunded).toBe(0);
+  toRecord.set('inventory-charted', inventoryWorkflowId(TRAIN, runDate, CLASS));
+  toRecord.set('bookingV2-dropped-at-chart', `booking-${wl.pnr}`);
 });

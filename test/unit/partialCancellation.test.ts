@@ -84,6 +84,16 @@ describe('partial cancellation', () => {
     expect(() => quote([{ passengerIndex: 0, status: 'RAC', fare: 90_000 }], { by: 'chart' })).toThrow(/only waitlisted/);
   });
 
+  it('refunds nothing for a confirmed berth cancelled after the chart, and RAC by its own rule', () => {
+    const chartedAt = DEPARTURE - 8 * H; // prepared early
+    const after = quote([{ passengerIndex: 0, status: 'CNF', fare: 90_000 }], { chartedAt, cancelledAt: chartedAt + 1 });
+    expect(after.lines[0]).toMatchObject({ charge: 90_000, refund: 0, rule: 'confirmed, cancelled after the chart: no refund' });
+    const before = quote([{ passengerIndex: 0, status: 'CNF', fare: 90_000 }], { chartedAt, cancelledAt: chartedAt - 1 });
+    expect(before.lines[0]!.refund).toBeGreaterThan(0);
+    const rac = quote([{ passengerIndex: 0, status: 'RAC', fare: 90_000 }], { chartedAt, cancelledAt: chartedAt + 1 });
+    expect(rac.lines[0]).toMatchObject({ refund: 90_000 - 6_300 });
+  });
+
   it('never charges more clerkage than was paid', () => {
     expect(quote([{ passengerIndex: 0, status: 'RAC', fare: 4_000 }]).lines[0]).toMatchObject({ charge: 4_000, refund: 0, rule: 'RAC: fare less clerkage ₹40' });
   });
