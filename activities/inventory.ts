@@ -14,7 +14,8 @@ import { localDateTime } from '../domain/calendar';
 import { CHART_HOURS_BEFORE_DEPARTURE } from '../domain/railwayRules';
 import { encodeInventory } from '../domain/inventoryCarry';
 import { restoreBookings, type PersistedBooking } from '../domain/inventoryRebuild';
-import { BERTH_TYPES, type BerthType } from '../domain/types';
+import { assignQuotaPools } from '../domain/quotas';
+import { BERTH_TYPES, isClassCode, type BerthType } from '../domain/types';
 import type { Db } from '../db/client';
 import { audit } from '../db/repositories/audit';
 import { saveChart } from '../db/repositories/charts';
@@ -26,6 +27,8 @@ export interface InventoryDeps {
   temporal: Client;
   /** The chart is prepared this long before the origin departure (CHART_MINUTES_BEFORE_DEPARTURE; default 4 h). */
   chartLeadMs?: number;
+  /** Split new inventories' berths into quota pools (QUOTA_POOLS; default on). */
+  quotaPools?: boolean;
 }
 
 export const DEFAULT_CHART_LEAD_MS = CHART_HOURS_BEFORE_DEPARTURE * 3600_000;
@@ -55,7 +58,7 @@ function toBookings(rows: PersistedSeatRow[]): { bookings: PersistedBooking[]; u
   return { bookings, unplaced };
 }
 
-export function createInventoryActivities({ db, temporal, chartLeadMs = DEFAULT_CHART_LEAD_MS }: InventoryDeps) {
+export function createInventoryActivities({ db, temporal, chartLeadMs = DEFAULT_CHART_LEAD_MS, quotaPools = true }: InventoryDeps) {
   const layoutOf = async (input: { trainNumber: string; classCode: string }): Promise<{ stopCount: number; berths: BerthInput[] }> => {
     const layout = await inventoryLayout(db, input.trainNumber, input.classCode);
     if (layout.berths.length === 0 || layout.stopCount < 2) {
@@ -65,7 +68,9 @@ export function createInventoryActivities({ db, temporal, chartLeadMs = DEFAULT_
       if (!(BERTH_TYPES as readonly string[]).includes(b.type)) throw new Error(`unknown berth type ${b.type}`);
       return { coach: b.coach, berthNo: b.berthNo, type: b.type as BerthType };
     });
-    return { stopCount: layout.stopCount, berths };
+    // The pools follow from the layout alone, so an actor rebuilt after a terminated one gets the same.
+    const pooled = quotaPools && isClassCode(input.classCode) ? assignQuotaPools(input.classCode, berths) : berths;
+    return { stopCount: layout.stopCount, berths: pooled };
   };
   const timetableOf = async (input: { trainNumber: string; runDate: string }): Promise<InventoryTimetable> => {
     const [last, origin] = await Promise.all([lastBoardingDeparture(db, input.trainNumber, input.runDate), originDeparture(db, input.trainNumber)]);

@@ -11,6 +11,12 @@ export const ERROR_STATUS = {
   TRAIN_DOES_NOT_RUN: 400,
   TRAIN_DEPARTED: 400,
   OUTSIDE_BOOKING_WINDOW: 400,
+  /** The class has no berths in the quota asked for (e.g. Tatkal in 1A). */
+  QUOTA_NOT_OFFERED: 400,
+  /** A passenger does not qualify for the quota (SS by age, LD women with children under 12). */
+  QUOTA_NOT_ELIGIBLE: 400,
+  /** More passengers than the quota allows on one PNR (Tatkal 4, SS 2). */
+  TOO_MANY_PASSENGERS: 400,
   INVALID_PASSENGERS: 400,
   INVALID_TIMETABLE: 400,
   CARD_INVALID: 400,
@@ -30,6 +36,8 @@ export const ERROR_STATUS = {
   NO_SEATS_AVAILABLE: 409,
   /** No confirmed berth, no RAC place and the waitlist is full. */
   REGRET: 409,
+  /** Tatkal for this journey opens later (details.opensAt). */
+  TATKAL_NOT_OPEN: 409,
   /** The chart of the run and class is prepared: booking has closed (and it cannot be prepared again). */
   CHART_PREPARED: 409,
   /** The run's inventory predates charts. */

@@ -18,6 +18,9 @@ export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorResponse')]));
 
 export const ClassCodeSchema = Type.Union(['1A', '2A', '3A', 'SL', 'CC', 'EC', '2S'].map((c) => Type.Literal(c)));
+export const QuotaSchema = Type.Union(['GN', 'TQ', 'LD', 'SS'].map((q) => Type.Literal(q)), {
+  description: 'GN general, TQ Tatkal, LD ladies, SS senior citizen / lower berth (docs/railway-rules.md)',
+});
 export const StationCode = Type.String({ pattern: '^[A-Za-z0-9]{1,8}$', description: 'Station code, e.g. NDLS' });
 export const TrainNumber = Type.String({ pattern: '^[0-9]{5}$', description: '5-digit train number, e.g. 12951' });
 export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD', examples: ['2026-12-24'] });
@@ -80,6 +83,7 @@ export const BookingViewSchema = Type.Object(
     trainName: Type.String(),
     runDate: Type.String(),
     classCode: Type.String(),
+    quota: Type.Optional(QuotaSchema),
     from: StopRefSchema,
     to: StopRefSchema,
     passengers: Type.Array(

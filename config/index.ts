@@ -114,7 +114,11 @@ export function loadConfig(env: Env = process.env) {
       holdTtlSeconds: int(env, 'HOLD_TTL_SECONDS', 600, 2, 3600),
       /** How long POST /bookings/:pnr/payment waits for the outcome before answering 202. */
       paymentWaitSeconds: int(env, 'PAYMENT_WAIT_SECONDS', 25, 1, 120),
-      advanceDays: int(env, 'BOOKING_ADVANCE_DAYS', 120, 1, 400),
+      /**
+       * The advance reservation period: general, ladies and senior quota booking opens at 08:00 IST this many days
+       * before the train leaves its origin, not counting that day (docs/railway-rules.md; the railway's 60).
+       */
+      advanceDays: int(env, 'BOOKING_ADVANCE_DAYS', 60, 1, 400),
       availabilityCacheSeconds: int(env, 'AVAILABILITY_CACHE_SECONDS', 5, 1, 300),
       /** The last availability read from an inventory is kept this long, to answer (marked stale) while Temporal is down. */
       availabilityLastKnownSeconds: int(env, 'AVAILABILITY_LAST_KNOWN_SECONDS', 3600, 1, 7 * 86_400),
@@ -134,6 +138,11 @@ export function loadConfig(env: Env = process.env) {
        * the rule since 2025 allows earlier). Read by the inventory actors through the timetable activity.
        */
       chartMinutesBeforeDeparture: int(env, 'CHART_MINUTES_BEFORE_DEPARTURE', 240, 0, 48 * 60),
+      /**
+       * 'on': each new inventory splits its berths into the Tatkal, ladies and senior pools (domain/quotas.ts
+       * assignQuotaPools); 'off': every berth general (as before quotas; the tests of other features count on it).
+       */
+      quotaPools: oneOf(env, 'QUOTA_POOLS', 'on', ['on', 'off'] as const) === 'on',
     },
     /**
      * How long the API waits on each dependency before answering 503 + Retry-After

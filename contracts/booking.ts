@@ -5,6 +5,7 @@ import type { FareQuote } from '../domain/fares';
 import type { ConfirmResult } from './inventory';
 import type { PassengerInput } from '../domain/types';
 import { railStatusLabel, type RailPassengerStatus } from '../domain/railInventory';
+import type { RailQuota } from '../domain/railwayRules';
 
 export type BookingStatus = 'held' | 'payment_pending' | 'confirmed' | 'expired' | 'payment_failed' | 'cancelled' | 'failed';
 
@@ -32,6 +33,9 @@ export interface BookingInput {
   seats: AllocatedSeat[];
   /** Per passenger, when the hold gave some RAC or a waitlist number; absent when all are confirmed. */
   statuses?: RailPassengerStatus[];
+  /** The quota booked in (docs/railway-rules.md); absent: general (GN), as every booking before quotas. */
+  quota?: RailQuota;
+  /** Per passenger; a Tatkal fare's entries carry `tatkal`, the Tatkal charge. */
   fare: FareQuote;
   holdExpiresAt: number;
   /** Epoch ms the API placed the hold (the actor may start a little later). */
@@ -63,6 +67,8 @@ export interface BookingView {
   trainName: string;
   runDate: string;
   classCode: string;
+  /** GN, TQ (Tatkal), LD (ladies) or SS (senior citizen / lower berth). */
+  quota: RailQuota;
   from: StopRef;
   to: StopRef;
   passengers: (PassengerInput & {

@@ -37,6 +37,7 @@ export function heldBookingView(input: BookingInput, heldAt: number): BookingVie
     trainName: input.trainName,
     runDate: input.runDate,
     classCode: input.classCode,
+    quota: input.quota ?? 'GN',
     from: input.from,
     to: input.to,
     passengers: passengersWithBerths(input.passengers, input.seats, input.statuses),

@@ -187,7 +187,8 @@ export interface HoldRequest {
 
 /** REGRET: no confirmed berth, no RAC place and the waitlist is full. */
 /** CHART_PREPARED: the chart is prepared, booking in this class has closed. */
-export type HoldFailureReason = AllocationFailure | 'BOOKING_CLOSED' | 'REGRET' | 'ALREADY_WAITING' | 'CHART_PREPARED';
+/** TATKAL_NOT_OPEN: a Tatkal request before its window (by the workflow clock); QUOTA_NOT_OFFERED: no Tatkal in the class. */
+export type HoldFailureReason = AllocationFailure | 'BOOKING_CLOSED' | 'REGRET' | 'ALREADY_WAITING' | 'CHART_PREPARED' | 'TATKAL_NOT_OPEN' | 'QUOTA_NOT_OFFERED';
 
 export type HoldResult =
   | {
@@ -203,7 +204,13 @@ export type HoldResult =
       /** Per passenger (CNF, RAC n, <kind>WL n) when some got no confirmed berth; absent when all did. */
       statuses?: RailPassengerStatus[];
     }
-  | { bookingId: string; ok: false; reason: HoldFailureReason };
+  | {
+      bookingId: string;
+      ok: false;
+      reason: HoldFailureReason;
+      /** TATKAL_NOT_OPEN: when the window opens (epoch ms). */
+      opensAt?: number;
+    };
 
 export interface ConfirmResult {
   bookingId: string;

@@ -195,6 +195,8 @@ export const bookings = pgTable(
     classCode: text('class_code')
       .notNull()
       .references(() => travelClasses.code),
+    /** GN, TQ, LD or SS (docs/railway-rules.md). */
+    quota: text('quota').notNull().default('GN'),
     fromSeq: smallint('from_seq').notNull(),
     toSeq: smallint('to_seq').notNull(),
     fromStation: text('from_station').notNull(),

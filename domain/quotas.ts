@@ -33,7 +33,8 @@ import {
   type RailQuota,
   type RuleRefusal,
 } from './railwayRules';
-import type { ClassCode, Gender } from './types';
+import type { BerthType, ClassCode, Gender } from './types';
+import { splitRacBerths } from './waitlist';
 
 export type QuotaRefusalCode = 'QUOTA_NOT_OFFERED' | 'NO_PASSENGERS' | 'TOO_MANY_PASSENGERS' | 'SS_NOT_ELIGIBLE' | 'LD_NOT_ELIGIBLE';
 export type QuotaRefusal = RuleRefusal<QuotaRefusalCode>;
@@ -116,6 +117,34 @@ export function quotaRefusal(request: QuotaRequest): QuotaRefusal | null {
     }
   }
   return null;
+}
+
+// ---------------------------------------------------------------------------
+// Pools
+
+/**
+ * Tags a class's berths with their quota pools by QUOTA_TABLE (quotaSplit's
+ * numbers), deterministically in the order given. Per coach: the side-lowers
+ * kept for RAC stay general here (railInventory.ts createRailState takes them
+ * from the general pool), SS takes the first lower berths, TQ the last berths
+ * of the coach; LD takes the first general berths of the first coach. A coach
+ * too small for its quotas keeps what is left general. Other berths: GN.
+ */
+export function assignQuotaPools<B extends { coach: string; berthNo: number; type: BerthType }>(classCode: ClassCode, berths: readonly B[]): (B & { quota: RailQuota })[] {
+  requireClass(classCode);
+  const rule = QUOTA_TABLE[classCode];
+  const racKept = new Set(splitRacBerths(classCode, berths).rac.map((b) => `${b.coach}/${b.berthNo}`));
+  const out = berths.map((b) => ({ ...b, quota: 'GN' as RailQuota }));
+  const general = (coach: string) => out.filter((b) => b.coach === coach && b.quota === 'GN' && !racKept.has(`${b.coach}/${b.berthNo}`));
+  const coaches = [...new Set(berths.map((b) => b.coach))];
+  const seniorPerCoach = rule.seniorLowerPerCoach[coaches.length === 1 ? 0 : 1];
+  for (const coach of coaches) {
+    for (const b of general(coach).filter((x) => x.type === 'LB').slice(0, seniorPerCoach)) b.quota = 'SS';
+    const rest = general(coach);
+    for (const b of rest.slice(Math.max(rest.length - rule.tatkalPerCoach, 0))) b.quota = 'TQ';
+  }
+  if (coaches.length > 0) for (const b of general(coaches[0]!).slice(0, rule.ladiesPerTrain)) b.quota = 'LD';
+  return out;
 }
 
 // ---------------------------------------------------------------------------

@@ -39,7 +39,7 @@ import {
 } from './allocation';
 import { isRailQuota, waitlistCap, type RailQuota } from './railwayRules';
 import type { Segment } from './segments';
-import { CLASS_CODES, QUOTAS, type ClassCode, type PassengerInput, type Quota } from './types';
+import { isClassCode, QUOTAS, type PassengerInput, type Quota } from './types';
 import {
   assign,
   cancel,
@@ -110,10 +110,6 @@ export interface RailChange {
 /** The allocation record of one passenger of a waiting booking. */
 export function passengerAllocationId(bookingId: string, passengerIndex: number): string {
   return `${bookingId}#${passengerIndex}`;
-}
-
-function isClassCode(value: string): value is ClassCode {
-  return (CLASS_CODES as readonly string[]).includes(value);
 }
 
 /**

@@ -37,7 +37,7 @@ import {
   type RailQuota,
   type RuleRefusal,
 } from './railwayRules';
-import type { ClassCode } from './types';
+import { isClassCode, type ClassCode } from './types';
 
 const MINUTE_MS = 60 * 1000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -66,10 +66,11 @@ export function tatkalOffered(classCode: ClassCode): boolean {
 }
 
 /** Epoch ms when booking in `quota` opens for a train leaving its origin on `journeyDate`. Throws RailRuleError for TQ in a class without Tatkal. */
-export function bookingOpensAt(quota: RailQuota, classCode: ClassCode, journeyDate: string): number {
+export function bookingOpensAt(quota: RailQuota, classCode: ClassCode, journeyDate: string, advanceDays: number = ADVANCE_RESERVATION_DAYS): number {
   requireQuota(quota);
   requireClass(classCode);
-  if (quota !== 'TQ') return istInstant(addDaysChecked(journeyDate, -ADVANCE_RESERVATION_DAYS), ADVANCE_RESERVATION_OPENS_MINUTE);
+  if (!Number.isInteger(advanceDays) || advanceDays < 1) throw new RailRuleError('INVALID_INPUT', `advanceDays must be a positive integer, got ${advanceDays}`);
+  if (quota !== 'TQ') return istInstant(addDaysChecked(journeyDate, -advanceDays), ADVANCE_RESERVATION_OPENS_MINUTE);
   if (!tatkalOffered(classCode)) throw new RailRuleError('INVALID_INPUT', `${classCode} has no Tatkal`);
   const minute = AC_CLASSES[classCode] ? TATKAL_OPENS_MINUTE.ac : TATKAL_OPENS_MINUTE.nonAc;
   return istInstant(addDaysChecked(journeyDate, -TATKAL_DAYS_BEFORE), minute);
@@ -123,6 +124,17 @@ export function bookingWindowRefusal(input: BookingWindowInput): RuleRefusal<Win
   }
   if (w.state === 'closed') return { code: 'BOOKING_CLOSED', message: 'the chart has been prepared; this quota is closed' };
   return null;
+}
+
+/**
+ * The inventory's check of a Tatkal hold (its clock is the workflow's): refused as QUOTA_NOT_OFFERED in a class
+ * without Tatkal (or one unknown to the tables), as TATKAL_NOT_OPEN with the opening time before the window.
+ * The window's end is the chart, which the inventory enforces for every quota.
+ */
+export function tatkalRefusal(classCode: string, runDate: string, now: number): { reason: 'QUOTA_NOT_OFFERED' } | { reason: 'TATKAL_NOT_OPEN'; opensAt: number } | null {
+  if (!isClassCode(classCode) || !tatkalOffered(classCode)) return { reason: 'QUOTA_NOT_OFFERED' };
+  const opensAt = bookingOpensAt('TQ', classCode, runDate);
+  return now < opensAt ? { reason: 'TATKAL_NOT_OPEN', opensAt } : null;
 }
 
 /** An instant as IST wall-clock text: 2026-01-01 08:00 IST. */

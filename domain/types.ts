@@ -12,6 +12,10 @@ export type BerthType = (typeof BERTH_TYPES)[number];
 export const CLASS_CODES = ['1A', '2A', '3A', 'SL', 'CC', 'EC', '2S'] as const;
 export type ClassCode = (typeof CLASS_CODES)[number];
 
+export function isClassCode(value: string): value is ClassCode {
+  return (CLASS_CODES as readonly string[]).includes(value);
+}
+
 /**
  * Berth pools: general, Tatkal, ladies, senior citizen / lower berth, and
  * 'RAC', the side-lowers kept for RAC passengers (domain/railInventory.ts),

@@ -12,6 +12,7 @@ import { bookingFromRecords } from '../api/services/bookingRecords';
 import { JourneyPlanner } from '../api/services/journeys';
 import { fareBreakdown, ticketQuota, type FareBreakdown, formatSeatStatus, seatStatusOf } from '../domain/eticket';
 import { fareQuote } from '../domain/fares';
+import { tatkalFareQuote } from '../domain/tatkal';
 import { ticketQrPayload } from '../domain/ticketQr';
 import type { ClassCode } from '../domain/types';
 import { renderTicketPdf, type TicketDocument } from './pdf';
@@ -27,12 +28,14 @@ export async function recordedFareBreakdown(journeys: JourneyPlanner, view: Book
     const from = route.find((s) => s.seq === view.from.seq);
     const to = route.find((s) => s.seq === view.to.seq);
     if (!from || !to) return null;
-    const quote = fareQuote({
+    const input = {
       classCode: view.classCode as ClassCode,
       distanceKm: to.kmFromOrigin - from.kmFromOrigin,
       superfast: train.superfast,
       passengers: view.passengers.map((p) => ({ age: p.age })),
-    });
+    };
+    // A Tatkal fare carries the Tatkal charge per passenger, which the breakdown shows.
+    const quote = view.quota === 'TQ' ? tatkalFareQuote(input) : fareQuote(input);
     return quote.total === view.fareTotal ? fareBreakdown(quote.perPassenger) : null;
   } catch {
     // A train since removed or changed so that no quote can be made: the total alone.
@@ -41,7 +44,7 @@ export async function recordedFareBreakdown(journeys: JourneyPlanner, view: Book
 }
 
 export async function ticketDocument(journeys: JourneyPlanner, keys: TicketKeys, view: BookingView, now = Date.now()): Promise<TicketDocument> {
-  const quota = ticketQuota((view as BookingView & { quota?: string }).quota);
+  const quota = ticketQuota(view.quota);
   return {
     pnr: view.pnr,
     trainNumber: view.trainNumber,

@@ -53,6 +53,7 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
       gateway,
       taskQueue,
       chartLeadMs: config.railway.chartMinutesBeforeDeparture * 60_000,
+      quotaPools: config.railway.quotaPools,
       ...(config.tickets.attachPdf ? { ticketPdf } : {}),
     }),
   );

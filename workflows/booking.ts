@@ -252,6 +252,7 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     trainName: input.trainName,
     runDate: input.runDate,
     classCode: input.classCode,
+    quota: input.quota ?? 'GN',
     from: input.from,
     to: input.to,
     passengers: passengersWithBerths(input.passengers, seats, statuses, input.statuses),
@@ -702,7 +703,7 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     const now: PassengerStatus[] = statuses ?? input.passengers.map(() => ({ status: 'CNF' }));
     const quote = partialCancellationQuote({
       classCode: input.classCode as ClassCode,
-      quota: 'GN',
+      quota: input.quota ?? 'GN',
       passengers: req.passengerIndexes.map((i) => {
         const st = now[i]!.status;
         return { passengerIndex: i, status: st === 'CAN' ? 'CNF' : st, fare: input.fare.perPassenger[i]?.total ?? 0 };
@@ -770,7 +771,7 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     if (dropped.length > 0) {
       const quote = partialCancellationQuote({
         classCode: input.classCode as ClassCode,
-        quota: 'GN',
+        quota: input.quota ?? 'GN',
         passengers: dropped.map((i) => ({ passengerIndex: i, status: 'WL', fare: input.fare.perPassenger[i]?.total ?? 0 })),
         departureAt: input.departureAt,
         cancelledAt: Date.now(),
@@ -824,8 +825,9 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   const req = cancelRequest as unknown as CancelRequest;
   const quote = req.railway
     ? fullRefund(amountPaid)
-    : statuses
-      ? waitingRefund(input, statuses, Date.now(), chartedAt)
+    : statuses || input.quota === 'TQ'
+      ? // Per passenger: by status, and a confirmed Tatkal berth is not refunded (domain/partialCancellation.ts).
+        waitingRefund(input, statuses ?? input.passengers.map(() => ({ status: 'CNF' })), Date.now(), chartedAt)
       : refundQuote({
         classCode: input.classCode as ClassCode,
         fareTotal: amountPaid,
@@ -858,7 +860,7 @@ function waitingRefund(
 ): { refundAmount: number; rule: string } {
   const quote = partialCancellationQuote({
     classCode: input.classCode as ClassCode,
-    quota: 'GN',
+    quota: input.quota ?? 'GN',
     // Passengers cancelled before (CAN) were refunded then.
     passengers: statuses.flatMap((s, i) =>
       s.status === 'CAN' ? [] : [{ passengerIndex: i, status: s.status, fare: input.fare.perPassenger[i]?.total ?? 0 }],

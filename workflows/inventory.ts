@@ -86,6 +86,7 @@ import {
 } from '../domain/railInventory';
 import { racSeatMap, waitingCount, WAITLIST_KINDS } from '../domain/waitlist';
 import { chartOf, prepareChart } from '../domain/chart';
+import { tatkalRefusal } from '../domain/tatkal';
 import {
   allocate,
   availability,
@@ -356,6 +357,14 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     if (chart) {
       stats.holdFailures += 1;
       return { bookingId: req.bookingId, ok: false, reason: 'CHART_PREPARED' };
+    }
+    // The Tatkal window by the workflow clock (domain/tatkal.ts). No patch: no recorded history has a Tatkal hold.
+    if (req.quota === 'TQ') {
+      const refusal = tatkalRefusal(classCode, runDate, Date.now());
+      if (refusal) {
+        stats.holdFailures += 1;
+        return { bookingId: req.bookingId, ok: false, ...refusal };
+      }
     }
     // The inventory's own deadline is later than the booking's, so a payment
     // that started just before the booking's deadline can still confirm.

@@ -25,13 +25,16 @@ import {
 } from '../../contracts';
 import { heldBookingView } from '../../contracts/bookingStart';
 import { FareError, fareQuote } from '../../domain/fares';
+import { quotaRefusal, type QuotaRefusalCode } from '../../domain/quotas';
+import type { RailQuota } from '../../domain/railwayRules';
+import { istText, tatkalFareQuote } from '../../domain/tatkal';
 import type { BerthType, PassengerInput } from '../../domain/types';
 import { findBooking, listUserBookings } from '../../db/repositories/bookings';
 import { listNotifications } from '../../db/repositories/notifications';
 import { CardInvalidError } from '../../payments';
 import { DependencyUnavailable } from '../dependencies';
-import { AppError } from '../errors';
-import { BookingViewSchema, IsoDate, PassengerInputSchema, StationCode, TrainNumber, errorResponses, Int, Text, ClassCodeSchema } from '../schemas';
+import { AppError, type ErrorCode } from '../errors';
+import { BookingViewSchema, IsoDate, PassengerInputSchema, StationCode, TrainNumber, errorResponses, Int, Text, ClassCodeSchema, QuotaSchema } from '../schemas';
 import type { BookingRef } from '../services/bookingActors';
 import { bookingFromRecords } from '../services/bookingRecords';
 import { withIdempotency } from '../services/idempotency';
@@ -40,6 +43,15 @@ import { updateRefusal } from '../services/updateRefusal';
 const PnrParams = Type.Object({ pnr: Type.String({ pattern: '^[0-9]{10}$', description: '10-digit PNR' }) });
 
 /** ISO strings for the API; epoch ms inside the workflows. */
+/** A quota refusal (domain/quotas.ts) as the API's stable codes. */
+const QUOTA_REFUSALS: Readonly<Record<QuotaRefusalCode, ErrorCode>> = {
+  QUOTA_NOT_OFFERED: 'QUOTA_NOT_OFFERED',
+  NO_PASSENGERS: 'INVALID_PASSENGERS',
+  TOO_MANY_PASSENGERS: 'TOO_MANY_PASSENGERS',
+  SS_NOT_ELIGIBLE: 'QUOTA_NOT_ELIGIBLE',
+  LD_NOT_ELIGIBLE: 'QUOTA_NOT_ELIGIBLE',
+};
+
 function present(v: BookingView) {
   return {
     ...v,
@@ -211,6 +223,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
             from: StationCode,
             to: StationCode,
             passengers: Type.Array(PassengerInputSchema, { minItems: 1, maxItems: 6 }),
+            quota: Type.Optional(QuotaSchema),
             confirmedOnly: Type.Optional(
               Type.Boolean({
                 description:
@@ -229,16 +242,21 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         app.temporalGate.check();
         app.postgresGate.check();
         const body = req.body;
-        const journey = await app.journeys.plan(body);
+        const quota: RailQuota = (body.quota as RailQuota | undefined) ?? 'GN';
+        const journey = await app.journeys.plan({ ...body, quota });
         const passengers: PassengerInput[] = body.passengers.map((p) => ({
           name: p.name.trim(),
           age: p.age,
           gender: p.gender,
           ...(p.berthPreference ? { preference: p.berthPreference as BerthType } : {}),
         }));
+        const refusal = quotaRefusal({ quota, classCode: journey.classCode, passengers });
+        if (refusal) throw new AppError(QUOTA_REFUSALS[refusal.code], refusal.message);
         let fare;
         try {
-          fare = fareQuote({ classCode: journey.classCode, distanceKm: journey.distanceKm, superfast: journey.superfast, passengers });
+          const fareInput = { classCode: journey.classCode, distanceKm: journey.distanceKm, superfast: journey.superfast, passengers };
+          // Tatkal: the basic fare plus the Tatkal charge, no child concession (domain/tatkal.ts).
+          fare = quota === 'TQ' ? tatkalFareQuote(fareInput) : fareQuote(fareInput);
         } catch (err) {
           if (err instanceof FareError) throw new AppError('INVALID_PASSENGERS', err.message);
           throw err;
@@ -261,6 +279,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           to: { code: journey.to.stationCode, name: journey.to.stationName, seq: journey.to.seq, time: journey.to.time },
           departureAt: journey.departureAt,
           passengers,
+          ...(quota === 'GN' ? {} : { quota }),
           fare,
           holdExpiresAt,
           heldAt,
@@ -279,6 +298,7 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
           toSeq: journey.to.seq,
           passengers,
           holdExpiresAt,
+          ...(quota === 'GN' ? {} : { quota }),
           ...(body.confirmedOnly === true ? {} : { waitlist: true }),
         }));
         if (!hold.ok) {
@@ -290,6 +310,13 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
             app.metrics.bookingOutcome('no_seats');
             throw new AppError('NO_SEATS_AVAILABLE', `no ${journey.classCode} berths free for ${passengers.length} passenger(s) from ${journey.from.stationCode} to ${journey.to.stationCode}`);
           }
+          if (hold.reason === 'TATKAL_NOT_OPEN') {
+            const opensAt = hold.opensAt ?? 0;
+            throw new AppError('TATKAL_NOT_OPEN', `Tatkal booking for ${journey.trainNumber} of ${journey.runDate} in ${journey.classCode} opens at ${istText(opensAt)}`, {
+              opensAt: new Date(opensAt).toISOString(),
+            });
+          }
+          if (hold.reason === 'QUOTA_NOT_OFFERED') throw new AppError('QUOTA_NOT_OFFERED', `${journey.classCode} has no Tatkal quota`);
           if (hold.reason === 'CHART_PREPARED') {
             throw new AppError('CHART_PREPARED', `the chart of ${journey.trainNumber} of ${journey.runDate} ${journey.classCode} is prepared: booking has closed`);
           }

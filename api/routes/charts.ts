@@ -1,5 +1,6 @@
 // Charts (docs/railway-rules.md, "The chart"): staff read a run's chart per
-// class, and operators prepare it early or move its time. The chart itself is
+// class (GET /support/runs/…/chart), and operators prepare it early or move
+// its time (POST /admin/runs/…/chart). The chart itself is
 // prepared by the inventory actor (workflows/inventory.ts), on its timer or on
 // this request; once prepared it is in Postgres (run_charts) for good, which is
 // where reads come from (the live actor answers only "not yet, due at …").
@@ -7,8 +8,8 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { ChartQueryResult } from '../../contracts';
 import { isIsoDate } from '../../domain/calendar';
 import type { ChartView } from '../../domain/chart';
+import { runsOn } from '../../domain/search';
 import { findChart, passengerNames } from '../../db/repositories/charts';
-import { findTrain } from '../../db/repositories/trains';
 import { AppError } from '../errors';
 import { ClassCodeSchema, IsoDate, TrainNumber, errorResponses } from '../schemas';
 
@@ -81,17 +82,20 @@ const charts: FastifyPluginAsyncTypebox = async (app) => {
     const names = await passengerNames(app.db, pnrsOf(chart));
     return (pnr, idx) => names.get(`${pnr}#${idx}`)?.name ?? null;
   };
-  const checkRun = async (trainNumber: string, runDate: string) => {
+  /** The run and class exist: an inventory is never started for one that does not (it could not load). */
+  const checkRun = async ({ trainNumber, runDate, classCode }: { trainNumber: string; runDate: string; classCode: string }) => {
     if (!isIsoDate(runDate)) throw new AppError('INVALID_DATE', `"${runDate}" is not a calendar date`);
-    if (!(await findTrain(app.db, trainNumber))) throw new AppError('TRAIN_NOT_FOUND', `no train ${trainNumber}`);
+    const { train, classes } = await app.journeys.trainInfo(trainNumber);
+    if (!classes.includes(classCode)) throw new AppError('CLASS_NOT_ON_TRAIN', `train ${trainNumber} has no ${classCode}; it has ${classes.join(', ')}`, { classes });
+    if (!runsOn(train.runsOn, runDate)) throw new AppError('TRAIN_DOES_NOT_RUN', `train ${trainNumber} does not leave its origin on ${runDate}`);
   };
 
   app.get(
-    '/admin/runs/:trainNumber/:runDate/:classCode/chart',
+    '/support/runs/:trainNumber/:runDate/:classCode/chart',
     {
       onRequest: [staff],
       schema: {
-        tags: ['admin'],
+        tags: ['support'],
         summary: "A run's chart for one class (support or admin)",
         description:
           'Final berths with who sits on each over which stops, the RAC berths (two passengers each at most) and the passengers the chart dropped from the waitlist. 404 CHART_NOT_PREPARED (details.chartAt: when it is due) before the chart.',
@@ -103,7 +107,7 @@ const charts: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { trainNumber, runDate, classCode } = req.params;
       app.postgresGate.check();
-      await checkRun(trainNumber, runDate);
+      await checkRun(req.params);
       const row = await findChart(app.db, trainNumber, runDate, classCode);
       if (row) {
         const summary = row.summary as { releasedToGeneral: number };
@@ -136,13 +140,12 @@ const charts: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const { trainNumber, runDate } = req.params;
       app.temporalGate.check();
       app.postgresGate.check();
-      await checkRun(trainNumber, runDate);
+      await checkRun(req.params);
       const at = req.body.at === undefined ? undefined : Date.parse(req.body.at);
       const result: ChartQueryResult = await app.temporalGate.run(() =>
-        app.inventory.prepareChart(req.params, { by: `user:${req.user.sub}`, ...(at === undefined ? {} : { at }) }),
+        app.inventory.prepareChart(req.params, { by: `user:${req.user.sub}`, ...(at === undefined ? {} : { at }) }, deadlines.temporalCallMs),
       );
       if (result.prepared) return present(req.params, result, result.chart, await named(result.chart));
       return reply.status(202).send({ ...req.params, prepared: false as const, chartAt: result.chartAt === null ? null : new Date(result.chartAt).toISOString() });

@@ -9,6 +9,7 @@ import type { Db } from '../../db/client';
 import { findBooking } from '../../db/repositories/bookings';
 import { trainRuns } from '../../db/schema';
 import { localDateTime } from '../../domain/calendar';
+import { isRailQuota } from '../../domain/railwayRules';
 import type { JourneyPlanner } from './journeys';
 
 export async function bookingFromRecords(db: Db, journeys: JourneyPlanner, pnr: string): Promise<BookingView | null> {
@@ -33,6 +34,7 @@ export async function bookingFromRecords(db: Db, journeys: JourneyPlanner, pnr: 
     trainName: train.name,
     runDate: run.runDate,
     classCode: row.classCode,
+    quota: isRailQuota(row.quota) ? row.quota : 'GN',
     from: stop(row.fromSeq, row.fromStation, true),
     to: stop(row.toSeq, row.toStation, false),
     passengers: row.passengers.map((p) => ({

@@ -169,10 +169,10 @@ export class InventoryGateway {
    * nobody booked gets an empty chart). Retried while the actor is loading or continuing as new, within the
    * request's deadline; its refusals (CHART_PREPARED, CHART_UNAVAILABLE) and a departed train are final.
    */
-  async prepareChart(key: InventoryKey, args: { by: string; at?: number }): Promise<ChartQueryResult> {
+  async prepareChart(key: InventoryKey, args: { by: string; at?: number }, timeoutMs = this.opts.requestTimeoutMs ?? 10_000): Promise<ChartQueryResult> {
     const id = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
     const input: InventoryInput = { ...key, ...(this.opts.inventoryLimits ? { limits: this.opts.inventoryLimits } : {}) };
-    const deadline = Date.now() + (this.opts.requestTimeoutMs ?? 10_000);
+    const deadline = Date.now() + timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.client.withDeadline(Math.min(Date.now() + (this.opts.callTimeoutMs ?? 5000), deadline), () =>

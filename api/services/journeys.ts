@@ -2,9 +2,11 @@
 // the actors can act on (run date, stop sequence numbers, departure instant,
 // distance), or a precise 4xx. The catalog changes rarely, so routes are
 // cached in-process for a minute.
-import { addDays, isIsoDate, localDateTime } from '../../domain/calendar';
+import { isIsoDate, localDateTime } from '../../domain/calendar';
 import { runDateFor, runsOn, type StopTiming } from '../../domain/search';
-import type { ClassCode } from '../../domain/types';
+import type { RailQuota } from '../../domain/railwayRules';
+import { bookingOpensAt, istText } from '../../domain/tatkal';
+import { isClassCode, type ClassCode } from '../../domain/types';
 import type { Db } from '../../db/client';
 import { findRun } from '../../db/repositories/runs';
 import { findTrain, trainClasses, trainRoute } from '../../db/repositories/trains';
@@ -57,7 +59,7 @@ export class JourneyPlanner {
   }
 
   /** `date` is the day the traveller boards at `from`, as in train search. */
-  async plan(req: { trainNumber: string; date: string; classCode: string; from: string; to: string }, now = Date.now()): Promise<Journey> {
+  async plan(req: { trainNumber: string; date: string; classCode: string; from: string; to: string; quota?: RailQuota }, now = Date.now()): Promise<Journey> {
     if (!isIsoDate(req.date)) throw new AppError('INVALID_DATE', `"${req.date}" is not a calendar date (YYYY-MM-DD)`);
     const { train, route, classes } = await this.trainInfo(req.trainNumber);
     const from = route.find((s) => s.stationCode === req.from.toUpperCase());
@@ -87,9 +89,15 @@ export class JourneyPlanner {
     const fromTime = localDateTime(runDate, from.departureDay, from.departureMin);
     const departureAt = Date.parse(fromTime);
     if (departureAt <= now) throw new AppError('TRAIN_DEPARTED', `train ${train.number} left ${from.stationCode} at ${fromTime}`);
-    const lastDay = addDays(new Date(now).toISOString().slice(0, 10), this.advanceDays);
-    if (req.date > lastDay) {
-      throw new AppError('OUTSIDE_BOOKING_WINDOW', `bookings open ${this.advanceDays} days ahead; the last bookable date is ${lastDay}`);
+    // The advance reservation period (GN, LD, SS): opens at 08:00 IST, advanceDays before the train leaves its origin.
+    // Tatkal has its own window, which the inventory checks by its clock (domain/tatkal.ts).
+    if (req.quota !== 'TQ' && isClassCode(req.classCode)) {
+      const opensAt = bookingOpensAt(req.quota ?? 'GN', req.classCode, runDate, this.advanceDays);
+      if (now < opensAt) {
+        throw new AppError('OUTSIDE_BOOKING_WINDOW', `booking for ${train.number} of ${runDate} opens at ${istText(opensAt)} (${this.advanceDays} days ahead)`, {
+          opensAt: new Date(opensAt).toISOString(),
+        });
+      }
     }
     return {
       trainNumber: train.number,

@@ -249,6 +249,10 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       // The longest hold the config allows: no hold placed during the run expires during it
       // (expiries would add their own work to later levels).
       HOLD_TTL_SECONDS: '3600',
+      // Runs from 60 days ahead onwards (bench/lib/load.ts runDates), past the 60-day advance reservation period.
+      BOOKING_ADVANCE_DAYS: '400',
+      // One general pool per class, as in every figure before quotas (bench/README.md): the same berths to sell.
+      QUOTA_POOLS: 'off',
       ...opts.appEnv,
     });
     const worker = startChild('worker', 'workers/main.ts', env, opts.logDir);

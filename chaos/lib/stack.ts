@@ -206,6 +206,8 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
       WORKER_METRICS_ADDRESS: '127.0.0.1:0',
       SMTP_URL: smtp.url,
       HOLD_TTL_SECONDS: String(o.holdTtlSeconds),
+      // --days-ahead may go past the 60-day advance reservation period.
+      BOOKING_ADVANCE_DAYS: '200',
       SANDBOX_FAULT_FILE: faultFile,
     });
     for (let i = 0; i < o.workers; i++) startWorker(i);

@@ -67,9 +67,9 @@ async function writeHeld(db: Db, input: BookingInput, run: number, keepInput: bo
   // The passengers and the audit entry hang off the booking's insert, so a retry (row already there) writes neither.
   const result = await db.execute<{ kept: boolean; first: BookingInput | null }>(sql`
     WITH b AS (
-      INSERT INTO bookings (pnr, user_id, run_id, class_code, from_seq, to_seq, from_station, to_station, status,
+      INSERT INTO bookings (pnr, user_id, run_id, class_code, quota, from_seq, to_seq, from_station, to_station, status,
                             fare_total, hold_expires_at, workflow_id)
-      VALUES (${input.pnr}, ${input.userId}, ${run}, ${input.classCode}, ${input.from.seq}, ${input.to.seq},
+      VALUES (${input.pnr}, ${input.userId}, ${run}, ${input.classCode}, ${input.quota ?? 'GN'}, ${input.from.seq}, ${input.to.seq},
               ${input.from.code}, ${input.to.code}, 'held', ${input.fare.total}, ${new Date(input.holdExpiresAt).toISOString()}::timestamptz,
               ${`booking-${input.pnr}`})
       ON CONFLICT DO NOTHING

@@ -273,7 +273,8 @@ it('prepares the chart on its timer: the waitlist left is cancelled and refunded
   const admin = await staffToken(stack, 'admin');
   const support = await staffToken(stack, 'support');
   const chartPath = `/admin/runs/${TRAIN}/${runDate}/${CLASS}/chart`;
-  const before = await api(stack, support.token).get(chartPath);
+  const readPath = `/support/runs/${TRAIN}/${runDate}/${CLASS}/chart`;
+  const before = await api(stack, support.token).get(readPath);
   expect(before.status).toBe(404);
   expect(before.body.error.code).toBe('CHART_NOT_PREPARED');
   expect(before.body.error.details.chartAt).toMatch(/^\d{4}-/); // 4 h before the origin departure
@@ -329,7 +330,7 @@ it('prepares the chart on its timer: the waitlist left is cancelled and refunded
   expect(again.body.error.code).toBe('CHART_PREPARED');
 
   // Staff read the chart: 45 confirmed passengers, six RAC on three berths, three dropped, with names.
-  const chart = await api(stack, support.token).get(chartPath);
+  const chart = await api(stack, support.token).get(readPath);
   expect(chart.status).toBe(200);
   expect(chart.body).toMatchObject({ preparedBy: 'schedule', counts: { confirmed: 45, rac: 6, dropped: 3, vacantBerths: 0 } });
   expect(chart.body.rac.map((b: { passengers: unknown[] }) => b.passengers.length)).toEqual([2, 2, 2]);

@@ -17,4 +17,9 @@ export const TEST_ENV = {
   // limit (30 a minute per IP) is shared by all of them and was reached once 20-odd files ran together.
   // test/integration/abuse.test.ts sets its own low limit to test it.
   RATE_LIMIT_REGISTRATIONS_PER_IP: '10000',
+  // Files book runs up to 140 days ahead, each its own days (test/helpers/stack.ts futureDate), past the 60-day
+  // advance reservation period; railway.quotas.test.ts tests the period itself.
+  BOOKING_ADVANCE_DAYS: '200',
+  // One general pool per class: the files of other features count its berths. railway.quotas.test.ts turns it on.
+  QUOTA_POOLS: 'off',
 } as const;

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { allocate, createInventory, type BerthInput } from '../../domain/allocation';
-import { chartPoolCounts, chartReleases, hasFreeHop, inventoryChartReleases, quotaOffered, quotaRefusal, type QuotaPassenger } from '../../domain/quotas';
+import { assignQuotaPools, chartPoolCounts, chartReleases, hasFreeHop, inventoryChartReleases, quotaOffered, quotaRefusal, type QuotaPassenger } from '../../domain/quotas';
+import { createRailState } from '../../domain/railInventory';
+import { quotaSplit } from '../../domain/railwayRules';
+import { coachLayout, TRAVEL_CLASSES } from '../../db/seed/classes';
 import { RAIL_QUOTAS, RailRuleError, type RailQuota } from '../../domain/railwayRules';
 import { CLASS_CODES, type ClassCode, type Gender } from '../../domain/types';
 
@@ -135,5 +138,26 @@ describe('at the chart', () => {
       { seed: 7, numRuns: 200 },
     );
     expect(() => chartPoolCounts({ GN: { berths: 1, unsold: 0 }, TQ: { berths: 1, unsold: 2 }, LD: { berths: 0, unsold: 0 }, SS: { berths: 0, unsold: 0 } })).toThrow(RailRuleError);
+  });
+});
+
+describe('assignQuotaPools', () => {
+  const layout = (code: ClassCode, coaches: number) =>
+    Array.from({ length: coaches }, (_, c) => coachLayout(code).map((b) => ({ coach: `C${c + 1}`, berthNo: b.berthNo, type: b.berthType }))).flat();
+
+  it.each(TRAVEL_CLASSES.map((c) => c.code))('%s: the pools of the seeded coaches are quotaSplit\'s, SS on lower berths, and RAC keeps its side-lowers', (code) => {
+    for (const coaches of [1, 2, 5]) {
+      const berths = layout(code, coaches);
+      const pooled = assignQuotaPools(code, berths);
+      const inv = createInventory({ berths: pooled, stopCount: 3 });
+      createRailState(inv, code);
+      const count = (q: string) => inv.berths.filter((b) => b.quota === q).length;
+      const split = quotaSplit(code, coaches, berths.length / coaches);
+      expect({ GN: count('GN'), TQ: count('TQ'), LD: count('LD'), SS: count('SS'), RAC: count('RAC') }).toEqual(split);
+      expect(inv.berths.filter((b) => b.quota === 'SS').every((b) => b.type === 'LB')).toBe(true);
+      expect(inv.berths.filter((b) => b.quota === 'RAC').every((b) => b.type === 'SL')).toBe(true);
+      // Deterministic: the same layout gives the same pools.
+      expect(assignQuotaPools(code, berths)).toEqual(pooled);
+    }
   });
 });

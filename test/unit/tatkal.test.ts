@@ -13,6 +13,7 @@ import {
   tatkalFareQuote,
   tatkalOffered,
   tatkalPassengerRefusal,
+  tatkalRefusal,
 } from '../../domain/tatkal';
 import { CLASS_CODES, type ClassCode } from '../../domain/types';
 
@@ -187,5 +188,31 @@ describe('Tatkal fare', () => {
       ),
       { seed: 5, numRuns: 500 },
     );
+  });
+});
+
+describe('tatkalRefusal (the inventory actor\'s check, by its clock)', () => {
+  const opens = (classCode: ClassCode, runDate: string) => bookingOpensAt('TQ', classCode, runDate);
+
+  it('refuses before the window with its opening time, and accepts from the opening minute on', () => {
+    const runDate = '2027-03-10';
+    const at = opens('3A', runDate);
+    expect(at).toBe(Date.UTC(2027, 2, 9, 4, 30)); // 10:00 IST the day before
+    expect(tatkalRefusal('3A', runDate, at - 1)).toEqual({ reason: 'TATKAL_NOT_OPEN', opensAt: at });
+    expect(tatkalRefusal('3A', runDate, at)).toBeNull();
+    expect(tatkalRefusal('SL', runDate, at)).toEqual({ reason: 'TATKAL_NOT_OPEN', opensAt: at + 3600_000 }); // non-AC: an hour later
+  });
+
+  it('answers QUOTA_NOT_OFFERED in a class without Tatkal or one the tables do not know', () => {
+    expect(tatkalRefusal('1A', '2027-03-10', Date.UTC(2027, 2, 10))).toEqual({ reason: 'QUOTA_NOT_OFFERED' });
+    expect(tatkalRefusal('XX', '2027-03-10', Date.UTC(2027, 2, 10))).toEqual({ reason: 'QUOTA_NOT_OFFERED' });
+  });
+});
+
+describe('bookingOpensAt with a configured advance period', () => {
+  it('opens the general quota at 08:00 IST that many days before the origin date, not counting it', () => {
+    expect(bookingOpensAt('GN', '2A', '2027-03-10')).toBe(Date.UTC(2027, 0, 9, 2, 30)); // 60 days before
+    expect(bookingOpensAt('GN', '2A', '2027-03-10', 120)).toBe(Date.UTC(2026, 10, 10, 2, 30));
+    expect(() => bookingOpensAt('GN', '2A', '2027-03-10', 0)).toThrow(RailRuleError);
   });
 });

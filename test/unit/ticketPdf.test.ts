@@ -32,6 +32,7 @@ const view: BookingView = {
   trainName: 'Mumbai Rajdhani',
   runDate: '2027-04-12',
   classCode: '3A',
+  quota: 'GN',
   from: { code: 'MMCT', name: 'Mumbai Central', seq: 1, time: '2027-04-12T16:35+05:30' },
   to: { code: 'NDLS', name: 'New Delhi', seq: 3, time: '2027-04-13T08:35+05:30' },
   passengers: [
