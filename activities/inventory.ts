@@ -29,6 +29,8 @@ export interface InventoryDeps {
   chartLeadMs?: number;
   /** Split new inventories' berths into quota pools (QUOTA_POOLS; default on). */
   quotaPools?: boolean;
+  /** RAC side-lowers per coach by class, where the operator overrides the table (RAC_BERTHS_PER_COACH). */
+  racBerthsPerCoach?: Partial<Record<string, number>>;
 }
 
 export const DEFAULT_CHART_LEAD_MS = CHART_HOURS_BEFORE_DEPARTURE * 3600_000;
@@ -58,7 +60,8 @@ function toBookings(rows: PersistedSeatRow[]): { bookings: PersistedBooking[]; u
   return { bookings, unplaced };
 }
 
-export function createInventoryActivities({ db, temporal, chartLeadMs = DEFAULT_CHART_LEAD_MS, quotaPools = true }: InventoryDeps) {
+export function createInventoryActivities({ db, temporal, chartLeadMs = DEFAULT_CHART_LEAD_MS, quotaPools = true, racBerthsPerCoach = {} }: InventoryDeps) {
+  const racOf = (classCode: string): number | undefined => (Object.hasOwn(racBerthsPerCoach, classCode) ? racBerthsPerCoach[classCode] : undefined);
   const layoutOf = async (input: { trainNumber: string; classCode: string }): Promise<{ stopCount: number; berths: BerthInput[] }> => {
     const layout = await inventoryLayout(db, input.trainNumber, input.classCode);
     if (layout.berths.length === 0 || layout.stopCount < 2) {
@@ -69,7 +72,8 @@ export function createInventoryActivities({ db, temporal, chartLeadMs = DEFAULT_
       return { coach: b.coach, berthNo: b.berthNo, type: b.type as BerthType };
     });
     // The pools follow from the layout alone, so an actor rebuilt after a terminated one gets the same.
-    const pooled = quotaPools && isClassCode(input.classCode) ? assignQuotaPools(input.classCode, berths) : berths;
+    const rac = racOf(input.classCode);
+    const pooled = quotaPools && isClassCode(input.classCode) ? assignQuotaPools(input.classCode, berths, rac === undefined ? {} : { racPerCoach: rac }) : berths;
     return { stopCount: layout.stopCount, berths: pooled };
   };
   const timetableOf = async (input: { trainNumber: string; runDate: string }): Promise<InventoryTimetable> => {
@@ -104,7 +108,8 @@ export function createInventoryActivities({ db, temporal, chartLeadMs = DEFAULT_
       const { bookings, unplaced } = toBookings(rows);
       const r = restoreBookings(state, bookings);
       const conflicts = [...r.conflicts, ...unplaced.map((bookingId) => ({ bookingId, status: 'held' as const, reason: 'NO_SEATS' }))];
-      return { ...timetable, compact: encodeInventory(state), restored: { sold: r.sold, held: r.held }, conflicts };
+      const rac = racOf(input.classCode);
+      return { ...timetable, compact: encodeInventory(state), restored: { sold: r.sold, held: r.held }, conflicts, ...(rac === undefined ? {} : { racPerCoach: rac }) };
     },
 
     /** The inventory's final state, once its train has left (audit_log, action inventory.closed). Idempotent. */

@@ -2,6 +2,7 @@
 // on a developer machine with Postgres, Redis and the Temporal dev server on
 // localhost; production must override the secrets (enforced below).
 import { TASK_QUEUE } from '../contracts/taskQueues';
+import { isClassCode, type ClassCode } from '../domain/types';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -40,6 +41,19 @@ function hostPort(env: Env, key: string, fallback: string): string {
   const raw = read(env, key, fallback);
   if (!/^[\w.-]+:\d{1,5}$/.test(raw)) throw new ConfigError(`${key} must look like host:port, got "${raw}"`);
   return raw;
+}
+
+/** `SL:7,3A:4`: per class, RAC side-lowers per coach (classes not named keep the table's number). */
+function racPerCoach(env: Env): Partial<Record<ClassCode, number>> {
+  const raw = read(env, 'RAC_BERTHS_PER_COACH', '').trim();
+  const out: Partial<Record<ClassCode, number>> = {};
+  if (raw === '') return out;
+  for (const part of raw.split(',')) {
+    const m = /^\s*([0-9A-Z]{2})\s*:\s*(\d{1,2})\s*$/.exec(part);
+    if (!m || !isClassCode(m[1]!)) throw new ConfigError(`RAC_BERTHS_PER_COACH must look like SL:7,3A:4, got "${raw}"`);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
 }
 
 function oneOf<T extends string>(env: Env, key: string, fallback: T, allowed: readonly T[]): T {
@@ -143,6 +157,11 @@ export function loadConfig(env: Env = process.env) {
        * assignQuotaPools); 'off': every berth general (as before quotas; the tests of other features count on it).
        */
       quotaPools: oneOf(env, 'QUOTA_POOLS', 'on', ['on', 'off'] as const) === 'on',
+      /**
+       * Side-lower berths per coach kept for RAC (two passengers each), per class, overriding the documented
+       * table (domain/railwayRules.ts QUOTA_TABLE): `SL:7,3A:4`. Read by new inventories when they load.
+       */
+      racBerthsPerCoach: racPerCoach(env),
     },
     /**
      * How long the API waits on each dependency before answering 503 + Retry-After

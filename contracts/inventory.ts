@@ -115,6 +115,8 @@ export interface InventoryRebuild extends InventoryTimetable {
   restored: { sold: number; held: number };
   /** Bookings that could not be placed back (only a bug could cause one); their pay finds no hold and is refunded. */
   conflicts: { bookingId: string; status: 'sold' | 'held'; reason: string }[];
+  /** RAC side-lowers per coach where the operator overrides the table (absent: the table's). */
+  racPerCoach?: number;
 }
 
 /** The final state written to Postgres (audit_log, action inventory.closed) when an inventory ends. */

@@ -130,10 +130,14 @@ export function quotaRefusal(request: QuotaRequest): QuotaRefusal | null {
  * of the coach; LD takes the first general berths of the first coach. A coach
  * too small for its quotas keeps what is left general. Other berths: GN.
  */
-export function assignQuotaPools<B extends { coach: string; berthNo: number; type: BerthType }>(classCode: ClassCode, berths: readonly B[]): (B & { quota: RailQuota })[] {
+export function assignQuotaPools<B extends { coach: string; berthNo: number; type: BerthType }>(
+  classCode: ClassCode,
+  berths: readonly B[],
+  options: { racPerCoach?: number } = {},
+): (B & { quota: RailQuota })[] {
   requireClass(classCode);
   const rule = QUOTA_TABLE[classCode];
-  const racKept = new Set(splitRacBerths(classCode, berths).rac.map((b) => `${b.coach}/${b.berthNo}`));
+  const racKept = new Set(splitRacBerths(classCode, berths, options.racPerCoach).rac.map((b) => `${b.coach}/${b.berthNo}`));
   const out = berths.map((b) => ({ ...b, quota: 'GN' as RailQuota }));
   const general = (coach: string) => out.filter((b) => b.coach === coach && b.quota === 'GN' && !racKept.has(`${b.coach}/${b.berthNo}`));
   const coaches = [...new Set(berths.map((b) => b.coach))];

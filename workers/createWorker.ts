@@ -54,6 +54,7 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
       taskQueue,
       chartLeadMs: config.railway.chartMinutesBeforeDeparture * 60_000,
       quotaPools: config.railway.quotaPools,
+      racBerthsPerCoach: config.railway.racBerthsPerCoach,
       ...(config.tickets.attachPdf ? { ticketPdf } : {}),
     }),
   );

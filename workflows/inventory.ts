@@ -281,6 +281,8 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const recentlyExpired: Record<string, ExpiredHold> = carry?.recentlyExpired ?? {};
   /** RAC and waitlists (with the patch; built once the seat state is, below). */
   let rail: RailState | undefined = carry?.rail;
+  /** RAC side-lowers per coach as the operator set them (from the rebuild; absent: the table's). */
+  let racPerCoach: number | undefined;
   /** Paid bookings whose passengers moved up, to be told (only the notice loop removes, from the front). */
   const statusNotices: StatusNoticeEntry[] = carry?.statusNotices ?? [];
   /** When the chart is due (epoch ms), once known; staff may move it (prepareChart). */
@@ -671,6 +673,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     // A new actor — the first for this run, or one after a terminated or failed
     // actor: every sale and recorded hold in Postgres is placed back first.
     const rebuilt = await rebuildInventory({ trainNumber, runDate, classCode });
+    racPerCoach = rebuilt.racPerCoach;
     state = decodeInventory(rebuilt.compact);
     lastBoardingAt = rebuilt.lastBoardingAt;
     if (charting) chartAt ??= rebuilt.chartAt;
@@ -689,7 +692,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     lastBoardingAt = (await loadInventoryTimetable({ trainNumber, runDate })).lastBoardingAt;
   }
   // RAC and waitlists: built once, under the patch, for a new actor or one continued from a run before it.
-  if (waitlisting && !rail) rail = createRailState(state, classCode);
+  if (waitlisting && !rail) rail = createRailState(state, classCode, racPerCoach === undefined ? {} : { racPerCoach });
   // Continued from a run before the chart patch (or the rebuild came from a worker that did not tell): read it.
   if (charting && chartAt === undefined && !chart) chartAt = (await loadInventoryTimetable({ trainNumber, runDate })).chartAt;
   for (const req of pendingReleases.splice(0)) applyRelease(state, req);

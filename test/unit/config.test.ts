@@ -6,6 +6,13 @@ describe('config', () => {
     expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/railbook');
     expect(c.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'railbook', uiPort: 8233 });
     expect(c.mail.smtpUrl).toBeNull();
+    expect(c.booking.advanceDays).toBe(60);
+    expect(c.railway).toEqual({ chartMinutesBeforeDeparture: 240, quotaPools: true, racBerthsPerCoach: {} });
+  });
+
+  it('reads the railway settings', () => {
+    const c = loadConfig({ RAC_BERTHS_PER_COACH: 'SL:5, 3A:0', QUOTA_POOLS: 'off', CHART_MINUTES_BEFORE_DEPARTURE: '480' });
+    expect(c.railway).toEqual({ chartMinutesBeforeDeparture: 480, quotaPools: false, racBerthsPerCoach: { SL: 5, '3A': 0 } });
   });
 
   it.each([
@@ -18,6 +25,8 @@ describe('config', () => {
     [{ NODE_ENV: 'staging' }, /NODE_ENV must be one of/],
     [{ NODE_ENV: 'production', JWT_SECRET: 'a-production-jwt-secret-0123456789abcdef' }, /TICKET_SIGNING_KEY must be set in production/],
     [{ TICKET_SIGNING_KEY: 'short' }, /TICKET_SIGNING_KEY must be at least 32/],
+    [{ RAC_BERTHS_PER_COACH: 'XX:3' }, /RAC_BERTHS_PER_COACH must look like/],
+    [{ RAC_BERTHS_PER_COACH: 'SL=3' }, /RAC_BERTHS_PER_COACH must look like/],
     [{ TICKET_SIGNING_PREVIOUS_KEYS: 'an-old-ticket-key-0123456789abcdefghij,short' }, /TICKET_SIGNING_PREVIOUS_KEYS must be keys of at least 32/],
   ])('fails fast on %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -160,4 +160,15 @@ describe('assignQuotaPools', () => {
       expect(assignQuotaPools(code, berths)).toEqual(pooled);
     }
   });
+
+  it('keeps as many side-lowers for RAC as the operator sets, and the rest go to the pools', () => {
+    const berths = layout('SL', 2);
+    const inv = createInventory({ berths: assignQuotaPools('SL', berths, { racPerCoach: 2 }), stopCount: 3 });
+    createRailState(inv, 'SL', { racPerCoach: 2 });
+    expect(inv.berths.filter((b) => b.quota === 'RAC').length).toBe(4);
+    const none = createInventory({ berths: assignQuotaPools('SL', berths, { racPerCoach: 0 }), stopCount: 3 });
+    createRailState(none, 'SL', { racPerCoach: 0 });
+    expect(none.berths.filter((b) => b.quota === 'RAC').length).toBe(0);
+    expect(none.berths.filter((b) => b.quota === 'GN').length).toBe(quotaSplit('SL', 2, 72).GN + quotaSplit('SL', 2, 72).RAC);
+  });
 });
