@@ -305,7 +305,8 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   const startsFitInCarry = () =>
     lifecycle
       ? pendingStarts.length === 0 ||
-        estimateCarryBytes(state as InventoryState, closed, stats) + pendingBytes <= (pastHardBounds() ? HARD_CARRY_BYTES : SOFT_CARRY_BYTES)
+        estimateCarryBytes(state as InventoryState, closed, stats) + (rail ? jsonBytes(rail) : 0) + pendingBytes <=
+          (pastHardBounds() ? HARD_CARRY_BYTES : SOFT_CARRY_BYTES)
       : pendingStarts.length <= 100 || pendingBytes <= MAX_CARRIED_START_BYTES;
   let messagesThisRun = 0;
   let lastHoldAt = 0;
