@@ -110,6 +110,15 @@ const paymentActivities = (maximumAttempts: number) =>
  * meanwhile. Actors started before keep the signal path to the end.
  */
 export const PAY_PATH_PATCH = 'booking-pay-path-local';
+/**
+ * Patch: a cancellation (whole or of some passengers) is written to Postgres
+ * before the inventory is told its berths are free. The other order let the
+ * inventory resell or promote into a berth whose confirmed row was not yet
+ * cancelled, and the exclusion constraint refused the new owner's record (a
+ * paid booking failed and refunded, or a promotion went unrecorded; found by
+ * test/integration/railway.stampede.test.ts).
+ */
+export const RECORD_BEFORE_RELEASE_PATCH = 'booking-record-cancel-before-release';
 // The sale and its record: retried until they succeed (an inventory loading or continuing as new, Postgres
 // down), except what is final: no inventory to sell (answered ok: false) and a seat conflict (refunded).
 const localSale = proxyLocalActivities<Activities>({
@@ -716,10 +725,19 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     cancelledPassengers.push(...req.passengerIndexes);
     statuses = now.map((st, i) => (cancelledPassengers.includes(i) ? { status: 'CAN' } : st));
     seats = seats.filter((x) => !cancelledPassengers.includes(x.passengerIndex));
-    await getExternalWorkflowHandle(input.inventoryWorkflowId)
-      .signal(releasePassengersSignal, { bookingId: pnr, passengerIndexes: req.passengerIndexes, passengers: input.passengers })
-      .catch((err: unknown) => log.warn('could not signal a partial release to the inventory', { pnr, error: String(err) }));
-    await db.recordPassengersCancelled({ pnr, passengerIndexes: req.passengerIndexes, amountRefunded, by: req.by, reason: req.reason, refund: refunded });
+    const releasePassengers = () =>
+      getExternalWorkflowHandle(input.inventoryWorkflowId)
+        .signal(releasePassengersSignal, { bookingId: pnr, passengerIndexes: req.passengerIndexes, passengers: input.passengers })
+        .catch((err: unknown) => log.warn('could not signal a partial release to the inventory', { pnr, error: String(err) }));
+    const record = () =>
+      db.recordPassengersCancelled({ pnr, passengerIndexes: req.passengerIndexes, amountRefunded, by: req.by, reason: req.reason, refund: refunded });
+    if (patched(RECORD_BEFORE_RELEASE_PATCH)) {
+      await record();
+      await releasePassengers();
+    } else {
+      await releasePassengers();
+      await record();
+    }
     const who = req.passengerIndexes.map((i) => input.passengers[i]!.name).join(', ');
     note('passengers_cancelled', `${who}: refund ${rupees(refunded)}`);
     await audit(req.by, 'cancel_passengers', { passengers: req.passengerIndexes, refund: refunded, rules: quote.lines.map((l) => l.rule) });
@@ -743,9 +761,12 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     const charted = n.chartedAt !== undefined && chartedAt === undefined;
     if (charted) chartedAt = n.chartedAt;
     const dropped = charted ? n.statuses.flatMap((st, i) => (st.status === 'CAN' && !cancelledPassengers.includes(i) ? [i] : [])) : [];
-    const changed = JSON.stringify(before ?? input.passengers.map(() => ({ status: 'CNF' }))) !== JSON.stringify(n.statuses);
-    statuses = n.statuses;
-    seats = n.seats;
+    // A notice the inventory computed before it learnt of a partial cancellation still shows those passengers:
+    // they stay cancelled, and their berths are not theirs.
+    const noticed = n.statuses.map((st, i) => (cancelledPassengers.includes(i) ? ({ status: 'CAN' } as const) : st));
+    const changed = JSON.stringify(before ?? input.passengers.map(() => ({ status: 'CNF' }))) !== JSON.stringify(noticed);
+    statuses = noticed;
+    seats = n.seats.filter((x) => !cancelledPassengers.includes(x.passengerIndex));
     const labels = statusLabels() as string[];
     if (changed) {
       statusChanges += 1;
@@ -823,11 +844,13 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
   }
 
   const req = cancelRequest as unknown as CancelRequest;
+  // What is left of the charge after earlier refunds (passengers cancelled alone, or dropped at the chart).
+  const unrefunded = amountPaid - amountRefunded;
   const quote = req.railway
-    ? fullRefund(amountPaid)
+    ? fullRefund(unrefunded)
     : statuses || input.quota === 'TQ'
       ? // Per passenger: by status, and a confirmed Tatkal berth is not refunded (domain/partialCancellation.ts).
-        waitingRefund(input, statuses ?? input.passengers.map(() => ({ status: 'CNF' })), Date.now(), chartedAt)
+        waitingRefund(input, statuses ?? input.passengers.map(() => ({ status: 'CNF' })), Date.now(), chartedAt, unrefunded)
       : refundQuote({
         classCode: input.classCode as ClassCode,
         fareTotal: amountPaid,
@@ -835,9 +858,14 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
         departureAt: input.departureAt,
         cancelledAt: Date.now(),
       });
-  amountRefunded = await refund(quote.refundAmount, `cancelled: ${req.reason}`);
-  await releaseSeats('cancelled', false);
-  await db.recordBookingCancelled({ pnr, amountRefunded, by: req.by, reason: req.reason });
+  amountRefunded += await refund(quote.refundAmount, `cancelled: ${req.reason}`);
+  if (patched(RECORD_BEFORE_RELEASE_PATCH)) {
+    await db.recordBookingCancelled({ pnr, amountRefunded, by: req.by, reason: req.reason });
+    await releaseSeats('cancelled', false);
+  } else {
+    await releaseSeats('cancelled', false);
+    await db.recordBookingCancelled({ pnr, amountRefunded, by: req.by, reason: req.reason });
+  }
   setStatus('cancelled', `${req.reason}; ${quote.rule}`);
   const email = cancellationEmail(view(), req.railway ? `${req.reason}: ${quote.rule}` : quote.rule);
   await deliver({ dedupeKey: `cancel:${pnr}`, kind: 'cancellation', to: input.email, userId: input.userId, pnr, ...email }, 'notice_delivery_failed');
@@ -857,6 +885,7 @@ function waitingRefund(
   statuses: readonly PassengerStatus[],
   cancelledAt: number,
   chartedAt: number | undefined,
+  unrefunded: number,
 ): { refundAmount: number; rule: string } {
   const quote = partialCancellationQuote({
     classCode: input.classCode as ClassCode,
@@ -870,5 +899,5 @@ function waitingRefund(
     ...(chartedAt === undefined ? {} : { chartedAt }),
   });
   const rules = [...new Set(quote.lines.map((l) => l.rule))].join('; ');
-  return { refundAmount: Math.min(quote.refundTotal, input.fare.total), rule: rules };
+  return { refundAmount: Math.min(quote.refundTotal, unrefunded), rule: rules };
 }

@@ -22,7 +22,7 @@ let route: { stationCode: string; seq: number; departureDay: number }[];
 const toRecord = new Map<string, string>();
 
 beforeAll(async () => {
-  // Past the default 120-day booking window: this file's dates are its own (test/helpers/stack.ts futureDate).
+  // Past the 60-day advance reservation period: this file's dates are its own (test/helpers/stack.ts futureDate).
   stack = await startStack('waitlist', { BOOKING_ADVANCE_DAYS: '200' });
   traveller = await registerTraveller(stack, 'waitlist');
   // One 2A coach, as booking.concurrency sets it (the same change, so the two files agree in either order):
@@ -255,6 +255,8 @@ it('cancels some passengers of a booking: only theirs refunded, their berth prom
   expect(rest.body.amountRefunded).toBeLessThanOrEqual(family.fareTotal);
   await waitForStatuses(rac.pnr, ['CNF', 'CNF']);
   toRecord.set('bookingV2-partially-cancelled', `booking-${family.pnr}`);
+  // Since patch booking-record-cancel-before-release: each cancellation recorded before the berths are released.
+  toRecord.set('bookingV2-cancelled-recorded-first', `booking-${family.pnr}`);
 });
 
 it('prepares the chart on its timer: the waitlist left is cancelled and refunded less clerkage, everyone is told, booking closes, staff read the chart', async () => {

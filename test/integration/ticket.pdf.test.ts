@@ -13,7 +13,7 @@ let other: Awaited<ReturnType<typeof registerTraveller>>;
 let support: string;
 
 beforeAll(async () => {
-  // Days 130–134 lie past the default 120-day booking window.
+  // Days 130–134 lie past the 60-day advance reservation period.
   stack = await startStack('ticket', { PAYMENT_WAIT_SECONDS: '20', BOOKING_ADVANCE_DAYS: '200', TICKET_PDF_ATTACH: 'on' });
   owner = await registerTraveller(stack, 'ticket-owner');
   other = await registerTraveller(stack, 'ticket-other');
