@@ -15,11 +15,21 @@ import { CHART_HOURS_BEFORE_DEPARTURE } from '../domain/railwayRules';
 import { encodeInventory } from '../domain/inventoryCarry';
 import { restoreBookings, type PersistedBooking } from '../domain/inventoryRebuild';
 import { assignQuotaPools } from '../domain/quotas';
-import { BERTH_TYPES, isClassCode, type BerthType } from '../domain/types';
+import { BERTH_TYPES, isClassCode, type BerthType, type PassengerInput } from '../domain/types';
 import type { Db } from '../db/client';
 import { audit } from '../db/repositories/audit';
 import { saveChart } from '../db/repositories/charts';
-import { hasAuditEntry, lastBoardingDeparture, originDeparture, persistedSeats, type PersistedSeatRow } from '../db/repositories/inventory';
+import {
+  hasAuditEntry,
+  lastBoardingDeparture,
+  originDeparture,
+  persistedSeats,
+  persistedWaiting,
+  type PersistedSeatRow,
+  type PersistedWaitingRow,
+} from '../db/repositories/inventory';
+import { passengerAllocationId, type PersistedWaitBooking } from '../domain/railInventory';
+import { isRailQuota } from '../domain/railwayRules';
 import { inventoryLayout } from '../db/repositories/trains';
 
 export interface InventoryDeps {
@@ -35,13 +45,32 @@ export interface InventoryDeps {
 
 export const DEFAULT_CHART_LEAD_MS = CHART_HOURS_BEFORE_DEPARTURE * 3600_000;
 
-/** Groups the per-passenger rows into bookings; a hold with a passenger whose berth was never recorded is left out. */
-function toBookings(rows: PersistedSeatRow[]): { bookings: PersistedBooking[]; unplaced: string[] } {
+/**
+ * Groups the per-passenger rows into bookings; a hold with a passenger whose berth was never recorded is left out.
+ * A booking with RAC or waitlisted passengers (`waiting`) is placed back one confirmed passenger at a time, under
+ * the per-passenger ids the waitlist uses (domain/railInventory.ts passengerAllocationId); its others have no berth.
+ */
+function toBookings(rows: PersistedSeatRow[], waiting: ReadonlySet<string>): { bookings: PersistedBooking[]; unplaced: string[] } {
   const byPnr = new Map<string, PersistedSeatRow[]>();
   for (const r of rows) byPnr.set(r.pnr, [...(byPnr.get(r.pnr) ?? []), r]);
   const bookings: PersistedBooking[] = [];
   const unplaced: string[] = [];
+  const deadline = (r: PersistedSeatRow) => (r.status === 'held' && r.holdExpiresAt !== null ? { holdExpiresAt: r.holdExpiresAt + HOLD_GRACE_MS } : {});
   for (const [pnr, seats] of byPnr) {
+    if (waiting.has(pnr)) {
+      for (const s of seats) {
+        if (s.coach === null || s.berthNo === null) continue;
+        bookings.push({
+          bookingId: passengerAllocationId(pnr, s.passengerIdx),
+          status: s.status,
+          fromSeq: s.fromSeq,
+          toSeq: s.toSeq,
+          ...deadline(s),
+          seats: [{ passengerIndex: 0, coach: s.coach, berthNo: s.berthNo }],
+        });
+      }
+      continue;
+    }
     const first = seats[0]!;
     if (seats.some((s) => s.coach === null || s.berthNo === null)) {
       unplaced.push(pnr);
@@ -53,11 +82,31 @@ function toBookings(rows: PersistedSeatRow[]): { bookings: PersistedBooking[]; u
       fromSeq: first.fromSeq,
       toSeq: first.toSeq,
       // The inventory's own deadline is the booking's plus the grace, as for a hold it places itself.
-      ...(first.status === 'held' && first.holdExpiresAt !== null ? { holdExpiresAt: first.holdExpiresAt + HOLD_GRACE_MS } : {}),
+      ...deadline(first),
       seats: seats.map((s) => ({ passengerIndex: s.passengerIdx, coach: s.coach!, berthNo: s.berthNo! })),
     });
   }
   return { bookings, unplaced };
+}
+
+/** A waiting booking's records as the inventory restores them (its deadline, as for a hold, plus the grace). */
+function toWaitBooking(w: PersistedWaitingRow): PersistedWaitBooking {
+  return {
+    bookingId: w.pnr,
+    sold: w.status === 'sold',
+    ...(w.status === 'held' && w.holdExpiresAt !== null ? { holdExpiresAt: w.holdExpiresAt + HOLD_GRACE_MS } : {}),
+    fromSeq: w.fromSeq,
+    toSeq: w.toSeq,
+    quota: isRailQuota(w.quota) ? w.quota : 'GN',
+    passengers: w.passengers.map((p) => ({
+      name: p.name,
+      age: p.age,
+      gender: p.gender as PassengerInput['gender'],
+      ...(p.preference ? { preference: p.preference as BerthType } : {}),
+    })),
+    statuses: w.passengers.map((p) => p.current ?? 'CNF'),
+    booked: w.passengers.map((p) => p.booked ?? p.current ?? 'CNF'),
+  };
 }
 
 export function createInventoryActivities({ db, temporal, chartLeadMs = DEFAULT_CHART_LEAD_MS, quotaPools = true, racBerthsPerCoach = {} }: InventoryDeps) {
@@ -99,17 +148,25 @@ export function createInventoryActivities({ db, temporal, chartLeadMs = DEFAULT_
      * (the result is in the actor's history).
      */
     async rebuildInventory(input: { trainNumber: string; runDate: string; classCode: string }): Promise<InventoryRebuild> {
-      const [layout, timetable, rows] = await Promise.all([
+      const [layout, timetable, rows, waitingRows] = await Promise.all([
         layoutOf(input),
         timetableOf(input),
         persistedSeats(db, input.trainNumber, input.runDate, input.classCode),
+        persistedWaiting(db, input.trainNumber, input.runDate, input.classCode),
       ]);
       const state = createInventory(layout);
-      const { bookings, unplaced } = toBookings(rows);
+      const { bookings, unplaced } = toBookings(rows, new Set(waitingRows.map((w) => w.pnr)));
       const r = restoreBookings(state, bookings);
       const conflicts = [...r.conflicts, ...unplaced.map((bookingId) => ({ bookingId, status: 'held' as const, reason: 'NO_SEATS' }))];
       const rac = racOf(input.classCode);
-      return { ...timetable, compact: encodeInventory(state), restored: { sold: r.sold, held: r.held }, conflicts, ...(rac === undefined ? {} : { racPerCoach: rac }) };
+      return {
+        ...timetable,
+        compact: encodeInventory(state),
+        restored: { sold: r.sold, held: r.held },
+        conflicts,
+        ...(rac === undefined ? {} : { racPerCoach: rac }),
+        ...(waitingRows.length > 0 ? { waiting: waitingRows.map(toWaitBooking) } : {}),
+      };
     },
 
     /** The inventory's final state, once its train has left (audit_log, action inventory.closed). Idempotent. */

@@ -133,6 +133,25 @@ export function ticketStatusOf(statuses: readonly RailPassengerStatus[] | undefi
   return statuses.some((s) => s.status === 'RAC') ? 'RAC' : 'CNF';
 }
 
+const WAITING_LABEL = /^(RAC|[A-Z]{2}WL) \d+$/;
+
+/**
+ * A view with its RAC and waitlist numbers as the inventory has them now (they close up as others leave, and the
+ * booking is told only when its passengers move up). Only a waiting status is replaced by a waiting status: a
+ * move up to a berth comes with its notice.
+ */
+export function withCurrentNumbers(view: BookingView, now: readonly RailPassengerStatus[] | null): BookingView {
+  if (!now || now.length !== view.passengers.length) return view;
+  const passengers = view.passengers.map((p, i) => {
+    const s = now[i]!;
+    return (s.status === 'RAC' || s.status === 'WL') && WAITING_LABEL.test(p.currentStatus) ? { ...p, currentStatus: railStatusLabel(s) } : p;
+  });
+  return { ...view, passengers, ticketStatus: ticketStatusOfLabels(passengers.map((p) => p.currentStatus)) };
+}
+
+/** Whether any passenger of the view is RAC or waitlisted. */
+export const isWaiting = (view: BookingView) => view.passengers.some((p) => WAITING_LABEL.test(p.currentStatus));
+
 /** The same from recorded labels (null: confirmed the ordinary way). */
 export function ticketStatusOfLabels(labels: readonly (string | null)[]): TicketStatus {
   if (labels.some((l) => l !== null && /WL \d+$/.test(l))) return 'WL';

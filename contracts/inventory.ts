@@ -3,7 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AllocatedSeat, AllocationFailure, Availability, InventoryState, SeatMapView } from '../domain/allocation';
 import type { CompactClosed, CompactInventory } from '../domain/inventoryCarry';
-import type { BookingStatusChange, RailPassengerStatus, RailState } from '../domain/railInventory';
+import type { BookingStatusChange, PersistedWaitBooking, RailPassengerStatus, RailState } from '../domain/railInventory';
 import type { ChartView } from '../domain/chart';
 import type { Cancelled, WaitlistKind } from '../domain/waitlist';
 import type { PassengerInput, Quota } from '../domain/types';
@@ -117,6 +117,8 @@ export interface InventoryRebuild extends InventoryTimetable {
   conflicts: { bookingId: string; status: 'sold' | 'held'; reason: string }[];
   /** RAC side-lowers per coach where the operator overrides the table (absent: the table's). */
   racPerCoach?: number;
+  /** Bookings with RAC or waitlisted passengers, in booking order (their confirmed passengers are in `compact`). */
+  waiting?: PersistedWaitBooking[];
 }
 
 /** The final state written to Postgres (audit_log, action inventory.closed) when an inventory ends. */
@@ -313,6 +315,11 @@ export const seatMapQuery = defineQuery<SeatMapView>('seatMap');
 /** RAC berths and waitlists (empty on inventories before patch 'inventory-waitlist'). */
 export const waitlistQuery = defineQuery<WaitlistView>('waitlist');
 export const inventorySummaryQuery = defineQuery<InventorySummary>('summary');
+/**
+ * One booking's passengers' statuses now (CNF, RAC n, <kind> n, CAN); null for a booking on the ordinary path or
+ * unknown. Waiting numbers close up without the booking being told: the API reads them here.
+ */
+export const passengerStatusesQuery = defineQuery<RailPassengerStatus[] | null, [string]>('passengerStatuses');
 /** The chart, prepared or not yet (patch 'inventory-chart'). */
 export const chartQuery = defineQuery<ChartQueryResult>('chart');
 /**

@@ -45,11 +45,14 @@ import {
   cancel,
   chart,
   createWaitlist,
+  parseStatusLabel,
   promote,
+  restoreWaiting as restoreWaitlist,
   splitRacBerths,
   statusLabel,
   waitingOf,
   type Candidate,
+  type RestoredPassenger,
   type Cancelled,
   type PassengerStatus,
   type Promotion,
@@ -324,6 +327,52 @@ export function extendWaiting(rs: RailState, bookingId: string, holdExpiresAt: n
  * dropped (their bookings keep their other passengers). Returns the changes
  * for bookings whose passengers moved up and the passengers dropped.
  */
+/** A booking with RAC or waitlisted passengers as its records show it (the rebuild of an actor). */
+export interface PersistedWaitBooking extends Omit<WaitBooking, 'cancelled'> {
+  bookingId: string;
+  /** Per passenger, the status last recorded (CNF, RAC n, <kind> n, CAN) and the one given at booking. */
+  statuses: string[];
+  booked: string[];
+}
+
+/**
+ * Puts waiting bookings back after the seat state was rebuilt from the records: their confirmed passengers must
+ * already hold their per-passenger allocations (passengerAllocationId); the RAC and waitlisted ones rejoin in
+ * their recorded order (waitlist.ts restoreWaiting), given in booking order. Then one promotion pass, since berths
+ * may have come free while no actor ran. Returns the changes to tell.
+ */
+export function restoreWaiting(inv: InventoryState, rs: RailState, bookings: readonly PersistedWaitBooking[]): BookingStatusChange[] {
+  const passengers: RestoredPassenger[] = [];
+  for (const b of bookings) {
+    if (b.bookingId.includes('#') || Object.hasOwn(rs.waits, b.bookingId) || b.statuses.length !== b.passengers.length) continue;
+    const w: WaitBooking = { sold: b.sold, fromSeq: b.fromSeq, toSeq: b.toSeq, quota: b.quota, passengers: [...b.passengers] };
+    if (b.holdExpiresAt !== undefined) w.holdExpiresAt = b.holdExpiresAt;
+    const cancelled: number[] = [];
+    b.statuses.forEach((label, i) => {
+      const status = parseStatusLabel(label);
+      if (!status || (status.status === 'CNF' && !Object.hasOwn(inv.bookings, passengerAllocationId(b.bookingId, i)))) {
+        cancelled.push(i); // cancelled, dropped, or a berth the records name that could not be placed back
+        return;
+      }
+      if (status.status === 'CNF') return;
+      const booked = parseStatusLabel(b.booked[i]);
+      passengers.push({
+        bookingId: b.bookingId,
+        passengerIndex: i,
+        fromSeq: b.fromSeq,
+        toSeq: b.toSeq,
+        quota: b.quota,
+        status,
+        booked: booked && booked.status !== 'CNF' ? booked : status,
+      });
+    });
+    if (cancelled.length > 0) w.cancelled = cancelled;
+    rs.waits[b.bookingId] = w;
+  }
+  restoreWaitlist(rs.wl, passengers);
+  return changesOf(inv, rs, promote(rs.wl, tryConfirm(inv, rs)));
+}
+
 export function chartRail(inv: InventoryState, rs: RailState): { changes: BookingStatusChange[]; dropped: Cancelled[] } {
   const { promotions, dropped } = chart(rs.wl, tryConfirm(inv, rs));
   for (const d of dropped) {

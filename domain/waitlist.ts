@@ -489,6 +489,61 @@ export function chart(state: WaitlistState, tryConfirm: (candidate: Candidate) =
 }
 
 // ---------------------------------------------------------------------------
+// Rebuild
+
+/** A passenger put back on the RAC list or a waitlist from the records (an actor rebuilt after a termination). */
+export interface RestoredPassenger extends PassengerSegment {
+  quota: RailQuota;
+  /** Status as last recorded; its number orders the passenger within the RAC list or its waitlist. */
+  status: WaitingStatus;
+  /** Status given at booking. */
+  booked: WaitingStatus;
+}
+
+/**
+ * Puts recorded RAC and waitlisted passengers back on an empty list, in the
+ * recorded order: RAC by number, then each waitlist by number, the kinds
+ * interleaved in the order given (the bookings' order). An RAC passenger for
+ * whom no RAC place is found joins the waitlist. The cap is not applied: they
+ * were admitted. Promotion into free berths is the caller's next step.
+ */
+export function restoreWaiting(state: WaitlistState, passengers: readonly RestoredPassenger[]): void {
+  const rac = passengers.filter((p) => p.status.status === 'RAC').sort((a, b) => a.status.number - b.status.number);
+  const waiting = passengers.filter((p) => p.status.status === 'WL');
+  const toWaitlist: RestoredPassenger[] = [];
+  for (const p of rac) {
+    const seats: Seat[] = state.rac.map(({ fromSeq, toSeq, berth }) => ({ fromSeq, toSeq, berth }));
+    if (!seatRac(seats, state.racBerths.length, p.fromSeq, p.toSeq)) {
+      toWaitlist.push(p);
+      continue;
+    }
+    seats.forEach((seat, i) => {
+      if (i < state.rac.length) state.rac[i]!.berth = seat.berth;
+    });
+    state.rac.push({ ...segmentOf(p), quota: p.quota, seq: state.seq++, booked: p.booked, berth: seats[state.rac.length]!.berth });
+  }
+  // Joining order (seq) as given; within each list, the recorded numbers' order (an RAC passenger moved back last).
+  const joined = new Map<WlEntry, number>();
+  for (const p of [...waiting, ...toWaitlist]) {
+    const kind = p.status.status === 'WL' ? p.status.kind : waitlistKind(state.stopCount, p.fromSeq, p.toSeq, p.quota);
+    const entry: WlEntry = { ...segmentOf(p), quota: p.quota, seq: state.seq++, booked: p.booked, kind };
+    joined.set(entry, p.status.status === 'WL' ? p.status.number : Number.POSITIVE_INFINITY);
+    state.waitlists[kind].push(entry);
+  }
+  for (const kind of WAITLIST_KINDS) state.waitlists[kind].sort((a, b) => (joined.get(a) ?? 0) - (joined.get(b) ?? 0) || a.seq - b.seq);
+}
+const segmentOf = (p: PassengerSegment): PassengerSegment => ({ bookingId: p.bookingId, passengerIndex: p.passengerIndex, fromSeq: p.fromSeq, toSeq: p.toSeq });
+
+/** 'CNF', 'RAC 3', 'GNWL 12' back to a status; undefined for anything else. */
+export function parseStatusLabel(label: string | null | undefined): PassengerStatus | undefined {
+  if (label === 'CNF') return { status: 'CNF' };
+  const m = /^(RAC|GNWL|RLWL|PQWL|TQWL) ([1-9]\d*)$/.exec(label ?? '');
+  if (!m) return undefined;
+  const number = Number(m[2]);
+  return m[1] === 'RAC' ? { status: 'RAC', number } : { status: 'WL', kind: m[1] as WaitlistKind, number };
+}
+
+// ---------------------------------------------------------------------------
 // Queries
 
 /** A booking's RAC and waitlisted passengers, in passenger order (confirmed ones are allocation.ts's). */

@@ -50,6 +50,7 @@ import {
   holdSeatsUpdate,
   INVENTORY_CLOSE_GRACE_MS,
   inventorySummaryQuery,
+  passengerStatusesQuery,
   pendingBookingsQuery,
   prepareChartUpdate,
   releasePassengersSignal,
@@ -81,7 +82,10 @@ import {
   nextWaitingExpiry,
   releasePassengers,
   releaseRail,
+  restoreWaiting,
+  statusesOf,
   type BookingStatusChange,
+  type PersistedWaitBooking,
   type RailState,
 } from '../domain/railInventory';
 import { racSeatMap, waitingCount, WAITLIST_KINDS } from '../domain/waitlist';
@@ -283,6 +287,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
   let rail: RailState | undefined = carry?.rail;
   /** RAC side-lowers per coach as the operator set them (from the rebuild; absent: the table's). */
   let racPerCoach: number | undefined;
+  let rebuiltWaiting: PersistedWaitBooking[] | undefined;
   /** Paid bookings whose passengers moved up, to be told (only the notice loop removes, from the front). */
   const statusNotices: StatusNoticeEntry[] = carry?.statusNotices ?? [];
   /** When the chart is due (epoch ms), once known; staff may move it (prepareChart). */
@@ -625,6 +630,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     },
   );
   setHandler(chartQuery, chartResult);
+  setHandler(passengerStatusesQuery, (bookingId) => (state && rail && typeof bookingId === 'string' ? (statusesOf(state, rail, bookingId) ?? null) : null));
 
   setHandler(availabilityQuery, ({ fromSeq, toSeq, quota }) => {
     if (!state) throw new Error('inventory is loading');
@@ -675,6 +681,7 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     // actor: every sale and recorded hold in Postgres is placed back first.
     const rebuilt = await rebuildInventory({ trainNumber, runDate, classCode });
     racPerCoach = rebuilt.racPerCoach;
+    rebuiltWaiting = rebuilt.waiting;
     state = decodeInventory(rebuilt.compact);
     lastBoardingAt = rebuilt.lastBoardingAt;
     if (charting) chartAt ??= rebuilt.chartAt;
@@ -693,9 +700,14 @@ export async function inventoryWorkflow(input: InventoryInput): Promise<void> {
     lastBoardingAt = (await loadInventoryTimetable({ trainNumber, runDate })).lastBoardingAt;
   }
   // RAC and waitlists: built once, under the patch, for a new actor or one continued from a run before it.
-  if (waitlisting && !rail) rail = createRailState(state, classCode, racPerCoach === undefined ? {} : { racPerCoach });
-  // Continued from a run before the chart patch (or the rebuild came from a worker that did not tell): read it.
-  if (charting && chartAt === undefined && !chart) chartAt = (await loadInventoryTimetable({ trainNumber, runDate })).chartAt;
+  if (waitlisting && !rail) {
+    rail = createRailState(state, classCode, racPerCoach === undefined ? {} : { racPerCoach });
+    // Rebuilt after a terminated actor: the waiting lists come back from the records (absent before they were kept).
+    if (rebuiltWaiting) {
+      notify(restoreWaiting(state, rail, rebuiltWaiting));
+      log.warn('waiting lists rebuilt from Postgres', { bookings: rebuiltWaiting.length, rac: rail.wl.rac.length, waitlisted: waitingCount(rail.wl) });
+    }
+  }
   for (const req of pendingReleases.splice(0)) applyRelease(state, req);
   for (const req of pendingPartials.splice(0)) applyPartial(state, req);
   for (const c of pendingConfirms.splice(0)) {

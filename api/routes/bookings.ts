@@ -19,9 +19,11 @@ import {
   cancelPassengersUpdate,
   cancelUpdate,
   inventoryWorkflowId,
+  isWaiting,
   payUpdate,
   type BookingView,
   type PendingBooking,
+  withCurrentNumbers,
 } from '../../contracts';
 import { heldBookingView } from '../../contracts/bookingStart';
 import { FareError, fareQuote } from '../../domain/fares';
@@ -66,6 +68,20 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
   const temporal = <T>(fn: () => Promise<T>, ms = deadlines.temporalCallMs) => app.withTemporal(ms, fn);
 
   /**
+   * RAC and waitlist numbers as the inventory has them now (a booking is told only when its passengers move up).
+   * Best effort within the Temporal deadline: on any failure the view keeps the numbers it has.
+   */
+  async function currentNumbers(view: BookingView): Promise<BookingView> {
+    if ((view.status !== 'held' && view.status !== 'confirmed') || !isWaiting(view)) return view;
+    try {
+      return withCurrentNumbers(view, await temporal(() => app.inventory.passengerStatuses(view, view.pnr)));
+    } catch (err) {
+      app.log.debug({ pnr: view.pnr, err }, 'current waiting numbers not read');
+      return view;
+    }
+  }
+
+  /**
    * The booking's live state from its actor (or, until the inventory has
    * started the actor, from the held booking); owners and staff only. While
    * Temporal is down, the booking as its records show it, marked stale. Not
@@ -89,9 +105,9 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
       // ended and archived. Its record is the whole truth.
       const recorded = await bookingFromRecords(app.db, app.journeys, pnr);
       if (!recorded) return notLive(pnr);
-      return { view: visibleTo(req, recorded.userId, pnr, recorded), source: 'records' };
+      return { view: await currentNumbers(visibleTo(req, recorded.userId, pnr, recorded)), source: 'records' };
     }
-    return { view: visibleTo(req, live.view.userId, pnr, live).view, source: 'live' };
+    return { view: await currentNumbers(visibleTo(req, live.view.userId, pnr, live).view), source: 'live' };
   }
 
   /** The booking's actor for a request that messages it (started if still queued); owners and staff only. */

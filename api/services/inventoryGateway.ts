@@ -17,12 +17,14 @@ import {
   FailureType,
   holdSeatsUpdate,
   inventoryWorkflowId,
+  passengerStatusesQuery,
   prepareChartUpdate,
   type ChartQueryResult,
   type HoldRequest,
   type HoldResult,
   type InventoryInput,
 } from '../../contracts';
+import type { RailPassengerStatus } from '../../domain/railInventory';
 import type { inventoryWorkflow } from '../../workflows';
 import { classifyUnavailable, DependencyUnavailable } from '../dependencies';
 import { AppError } from '../errors';
@@ -192,6 +194,14 @@ export class InventoryGateway {
         await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
       }
     }
+  }
+
+  /** A booking's passengers' statuses now, as its inventory knows them; null when it has none to tell. */
+  async passengerStatuses(key: InventoryKey, bookingId: string): Promise<RailPassengerStatus[] | null> {
+    const id = inventoryWorkflowId(key.trainNumber, key.runDate, key.classCode);
+    return this.client.withDeadline(Date.now() + (this.opts.callTimeoutMs ?? 5000), () =>
+      this.client.workflow.getHandle(id).query(passengerStatusesQuery, bookingId),
+    );
   }
 
   /** The chart query of a running inventory; undefined when no actor runs for the run and class. */

@@ -88,6 +88,53 @@ export async function persistedSeats(db: DbOrTx, trainNumber: string, runDate: s
   }));
 }
 
+export interface PersistedWaitingRow {
+  pnr: string;
+  status: 'sold' | 'held';
+  quota: string;
+  fromSeq: number;
+  toSeq: number;
+  holdExpiresAt: number | null;
+  passengers: { idx: number; name: string; age: number; gender: string; preference: string | null; current: string | null; booked: string | null }[];
+}
+
+/**
+ * Bookings of the run and class with an RAC or waitlisted passenger (passengers.current_status), paid or on a live
+ * hold, in booking order, with every passenger's recorded statuses: the waiting lists, for an actor rebuilt after
+ * a terminated one.
+ */
+export async function persistedWaiting(db: DbOrTx, trainNumber: string, runDate: string, classCode: string): Promise<PersistedWaitingRow[]> {
+  const { rows } = await db.execute<{
+    pnr: string;
+    status: string;
+    quota: string;
+    from_seq: number;
+    to_seq: number;
+    hold_expires_ms: string | null;
+    passengers: PersistedWaitingRow['passengers'];
+  }>(sql`
+    select b.pnr, b.status, b.quota, b.from_seq, b.to_seq, (extract(epoch from b.hold_expires_at) * 1000)::bigint::text as hold_expires_ms,
+           json_agg(json_build_object('idx', p.idx, 'name', p.name, 'age', p.age, 'gender', p.gender, 'preference', p.berth_preference,
+                                      'current', p.current_status, 'booked', p.booking_status) order by p.idx) as passengers
+    from bookings b
+    join train_runs r on r.id = b.run_id
+    join passengers p on p.pnr = b.pnr
+    where r.train_number = ${trainNumber} and r.run_date = ${runDate} and b.class_code = ${classCode}
+      and b.status in ('confirmed', 'held', 'payment_pending')
+    group by b.pnr
+    having bool_or(p.current_status ~ '^(RAC|[A-Z]{2}WL) [0-9]+$')
+    order by min(b.created_at), b.pnr`);
+  return rows.map((r) => ({
+    pnr: r.pnr,
+    status: r.status === 'confirmed' ? 'sold' : 'held',
+    quota: r.quota,
+    fromSeq: r.from_seq,
+    toSeq: r.to_seq,
+    holdExpiresAt: r.hold_expires_ms === null ? null : Number(r.hold_expires_ms),
+    passengers: r.passengers,
+  }));
+}
+
 /** True when the audit log already has this action for this entity (makes a retried final write idempotent). */
 export async function hasAuditEntry(db: DbOrTx, entity: string, action: string): Promise<boolean> {
   const { rows } = await db.execute<{ found: boolean }>(

@@ -109,7 +109,7 @@ export async function registerTraveller(stack: Stack, tag: string): Promise<{ to
  * started by one file's worker is gone with it. Days in use: flow 30–37, concurrency 40 (12423), crash 45,
  * continueAsNew 50–51, ui 60, operations 70–73, metrics 80, actorStart 85–87, pnr.idempotency 105–109, fuzz 110–114,
  * inventory.lifecycle 115–118 (and 12952 two days ago), outage 100–102 (100 on a Temporal server of its own),
- * ticket.pdf 130–134, railway.waitlist 135–136, 139–140 and railway.stampede 137–138 (12423). The suite books
+ * ticket.pdf 130–134, railway.waitlist 135–136, 139–141 and railway.stampede 137–138 (12423). The suite books
  * past the 60-day advance reservation period (test/setup/testEnv.ts raises BOOKING_ADVANCE_DAYS); railway.quotas
  * uses train 12106 on dates of its own near today.
  */

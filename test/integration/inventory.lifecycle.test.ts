@@ -48,6 +48,14 @@ beforeAll(async () => {
           if (failingStarts.has(input.inventoryWorkflowId)) throw new Error('test: the start activity fails');
           return a.startBookingActors(input);
         },
+        async rebuildInventory(input) {
+          // A run that left days ago is long past its chart time: its actor would prepare the chart at once and
+          // refuse the holds this file needs to end it with. Those runs get no chart time here, as from a worker
+          // that does not tell one (the chart is railway.waitlist's).
+          const rebuilt = await a.rebuildInventory(input);
+          if (input.runDate < futureDate(0)) delete rebuilt.chartAt;
+          return rebuilt;
+        },
         async loadInventoryTimetable(input) {
           await timetableGates.get(`${input.trainNumber}|${input.runDate}`)?.passed;
           return a.loadInventoryTimetable(input);

@@ -170,6 +170,8 @@ it('sells a class out into RAC, then the waitlist, then REGRET; a cancellation p
     where r.train_number = ${TRAIN} and r.run_date = ${runDate} and s.class_code = ${CLASS} and s.status = 'confirmed'`);
   expect(sold!.n).toBe(45); // the three freed berths were resold by promotion
   expect(await inventory.query(inventorySummaryQuery)).toMatchObject({ rac: 6, waitlisted: 25 });
+  // Numbers close up: the last two, unpaid and told nothing, read their places now (three moved up ahead of them).
+  expect(statusesOf((await api(stack, traveller.token).get(`/bookings/${lastWl.body.pnr}`)).body)).toEqual(['GNWL 24', 'GNWL 25']);
   const view = await inventory.query(waitlistQuery);
   expect(view.racBerths.every((b) => b.passengers.length <= 2)).toBe(true);
 
@@ -354,4 +356,38 @@ it('prepares the chart on its timer: the waitlist left is cancelled and refunded
   expect(after.body.amountRefunded).toBe(0);
   toRecord.set('inventory-charted', inventoryWorkflowId(TRAIN, runDate, CLASS));
   toRecord.set('bookingV2-dropped-at-chart', `booking-${wl.pnr}`);
+});
+
+it('rebuilds its RAC and waiting lists from Postgres when the inventory actor is terminated, and goes on promoting', async () => {
+  const runDate = futureDate(141);
+  const last = route.length - 1;
+  for (let i = 0; i < 7; i++) await bookAndPay(runDate, 0, last, 6, `C${i}-`);
+  const three = await bookAndPay(runDate, 0, last, 3, 'T'); // 45 berths sold
+  const rac = await bookAndPay(runDate, 0, last, 4, 'R'); // RAC 1–4
+  const mixed = await bookAndPay(runDate, 0, last, 3, 'M'); // RAC 5, RAC 6, GNWL 1
+  const wl = await bookAndPay(runDate, 0, last, 2, 'W'); // GNWL 2, GNWL 3
+  expect(statusesOf(wl)).toEqual(['GNWL 2', 'GNWL 3']);
+  const id = inventoryWorkflowId(TRAIN, runDate, CLASS);
+  const before = await stack.client.workflow.getHandle(id).query(waitlistQuery);
+  await stack.client.workflow.getHandle(id).terminate('test: support terminated the inventory');
+
+  // The next request starts a new actor, rebuilt from the records: without its lists it would offer RAC 1.
+  const next = await book(runDate, 0, last, 1, 'N');
+  expect(next.status).toBe(201);
+  expect(statusesOf(next.body)).toEqual(['GNWL 4']);
+  const after = await stack.client.workflow.getHandle(id).query(waitlistQuery);
+  const who = (v: typeof before) => ({
+    rac: v.racBerths.flatMap((b) => b.passengers.map((p) => `${p.bookingId}#${p.passengerIndex}`)).sort(),
+    gnwl: v.waitlists.GNWL.map((p) => `${p.bookingId}#${p.passengerIndex}`),
+  });
+  expect(who(after)).toEqual({ rac: who(before).rac, gnwl: [...who(before).gnwl, `${next.body.pnr}#0`] });
+  expect(after.racBerths.every((b) => b.passengers.length <= 2)).toBe(true);
+
+  // And it goes on: a cancellation promotes in order, as before the termination.
+  expect((await api(stack, traveller.token).post(`/bookings/${three.pnr}/cancel`, {})).status).toBe(200);
+  await waitForStatuses(rac.pnr, ['CNF', 'CNF', 'CNF', 'RAC 1']);
+  await waitForStatuses(mixed.pnr, ['RAC 2', 'RAC 3', 'RAC 4']);
+  await waitForStatuses(wl.pnr, ['RAC 5', 'RAC 6']);
+  expect(statusesOf((await api(stack, traveller.token).get(`/bookings/${next.body.pnr}`)).body)).toEqual(['GNWL 1']);
+  toRecord.set('inventory-waitlist-rebuilt', id); // the run started after the termination
 });

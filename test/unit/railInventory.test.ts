@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { allocate, availability, createInventory, type AllocatedSeat, type BerthInput, type InventoryState } from '../../domain/allocation';
+import { allocate, availability, bookingSeats, createInventory, type AllocatedSeat, type BerthInput, type InventoryState } from '../../domain/allocation';
+import { restoreBookings } from '../../domain/inventoryRebuild';
 import {
   chartRail,
   confirmRail,
@@ -12,6 +13,7 @@ import {
   passengerAllocationId,
   releasePassengers,
   releaseRail,
+  restoreWaiting,
   seatsOf,
   statusesOf,
   railStatusLabel as statusLabel,
@@ -782,5 +784,69 @@ function runOps(ops: readonly Op[]): void {
 describe('random holds, confirmations, releases and expiries (property test)', () => {
   it('keeps every berth segment single, RAC at two per berth per hop, the fixpoint, the waitlist order, and every passenger', () => {
     fc.assert(fc.property(fc.array(opArb, { minLength: 20, maxLength: 60, size: 'max' }), runOps), { seed: 20260512, numRuns: 200 });
+  });
+});
+
+describe('restoreWaiting (an actor rebuilt from the records)', () => {
+  it('puts RAC and waitlisted passengers back in their order, with the confirmed ones of their bookings, as before', () => {
+    const { inv, rs } = small(1); // confirmed berths 1, 2, 8, 15; RAC berth 7
+    held(hold(inv, rs, 'A', 0, END, 3));
+    confirmRail(inv, rs, 'A');
+    held(hold(inv, rs, 'B', 0, 3, 2)); // one berth left: CNF, RAC 1
+    confirmRail(inv, rs, 'B');
+    held(hold(inv, rs, 'C', 1, END, 1)); // RAC 2 (shares berth 7's hops 1..3 with RAC 1)
+    confirmRail(inv, rs, 'C');
+    const ids = ['A', 'B', 'C'];
+    const before = Object.fromEntries(ids.map((id) => [id, labelsOf(inv, rs, id) ?? ['CNF', 'CNF', 'CNF']]));
+    expect(before.B).toEqual(['CNF', 'RAC 1']);
+
+    // The records: ordinary bookings whole, waiting bookings' confirmed passengers one by one, and their labels.
+    const fresh = small(1);
+    const ordinary = ids.filter((id) => !Object.hasOwn(rs.waits, id));
+    restoreBookings(fresh.inv, [
+      ...ordinary.map((id) => ({ bookingId: id, status: 'sold' as const, fromSeq: inv.bookings[id]!.fromSeq, toSeq: inv.bookings[id]!.toSeq, seats: bookingSeats(inv, id)!.seats })),
+      ...Object.keys(rs.waits).flatMap((id) =>
+        seatsOf(inv, rs, id).map((seat) => ({
+          bookingId: passengerAllocationId(id, seat.passengerIndex),
+          status: 'sold' as const,
+          fromSeq: rs.waits[id]!.fromSeq,
+          toSeq: rs.waits[id]!.toSeq,
+          seats: [{ ...seat, passengerIndex: 0 }],
+        })),
+      ),
+    ]);
+    const changes = restoreWaiting(
+      fresh.inv,
+      fresh.rs,
+      Object.entries(rs.waits).map(([bookingId, w]) => ({
+        bookingId,
+        sold: w.sold,
+        fromSeq: w.fromSeq,
+        toSeq: w.toSeq,
+        quota: w.quota,
+        passengers: w.passengers,
+        statuses: labelsOf(inv, rs, bookingId)!,
+        booked: labelsOf(inv, rs, bookingId)!,
+      })),
+    );
+    expect(changes).toEqual([]);
+    for (const id of ids) expect(labelsOf(fresh.inv, fresh.rs, id) ?? ['CNF', 'CNF', 'CNF']).toEqual(before[id]);
+
+    // And it goes on as the original would: A cancels, RAC 1 and RAC 2 get its berths.
+    const original = releaseRail(inv, rs, 'A').changes.map((c) => c.bookingId).sort();
+    const rebuilt = releaseRail(fresh.inv, fresh.rs, 'A').changes.map((c) => c.bookingId).sort();
+    expect(rebuilt).toEqual(original);
+    expect(labelsOf(fresh.inv, fresh.rs, 'B')).toEqual(['CNF', 'CNF']);
+    expect(labelsOf(fresh.inv, fresh.rs, 'C')).toEqual(['CNF']);
+  });
+
+  it('promotes at once into berths freed while no actor ran, and treats a confirmed passenger with no berth as gone', () => {
+    const { inv, rs } = small(1);
+    const changes = restoreWaiting(inv, rs, [
+      { bookingId: 'W', sold: true, fromSeq: 0, toSeq: END, quota: 'GN', passengers: pax(2), statuses: ['CNF', 'GNWL 1'], booked: ['CNF', 'GNWL 1'] },
+    ]);
+    // Passenger 0's berth is not in the seat state (the records lost it): cancelled. Passenger 1 takes a free berth.
+    expect(labelsOf(inv, rs, 'W')).toEqual(['CAN', 'CNF']);
+    expect(changes.map((c) => c.bookingId)).toEqual(['W']);
   });
 });
