@@ -151,6 +151,21 @@ export function assignQuotaPools<B extends { coach: string; berthNo: number; typ
   return out;
 }
 
+/**
+ * The berths a new inventory would sell in `quota`: its pool (when pools are on; otherwise every berth is
+ * general), without the side-lowers it keeps for RAC. For availability before anyone has booked the run.
+ */
+export function berthsInPool<B extends { coach: string; berthNo: number; type: BerthType }>(
+  classCode: ClassCode,
+  berths: readonly B[],
+  quota: RailQuota,
+  options: { pools: boolean; racPerCoach?: number },
+): B[] {
+  const rac = new Set(splitRacBerths(classCode, berths, options.racPerCoach).rac.map((b) => `${b.coach}/${b.berthNo}`));
+  const pooled = options.pools ? assignQuotaPools(classCode, berths, options.racPerCoach === undefined ? {} : { racPerCoach: options.racPerCoach }) : berths.map((b) => ({ ...b, quota: 'GN' as RailQuota }));
+  return pooled.filter((b) => b.quota === quota && !rac.has(`${b.coach}/${b.berthNo}`));
+}
+
 // ---------------------------------------------------------------------------
 // Chart-time release
 

@@ -37,6 +37,7 @@ export default fp(
         db: app.db,
         ttlSeconds: booking.availabilityCacheSeconds,
         lastKnownSeconds: booking.availabilityLastKnownSeconds,
+        pools: { on: app.config.railway.quotaPools, racBerthsPerCoach: app.config.railway.racBerthsPerCoach },
         withTemporal: (fn) => app.withTemporal(deadlines.temporalCallMs, fn),
         log: app.log,
       }),

@@ -27,10 +27,10 @@ import {
 } from '../../contracts';
 import { heldBookingView } from '../../contracts/bookingStart';
 import { FareError, fareQuote } from '../../domain/fares';
-import { quotaRefusal, type QuotaRefusalCode } from '../../domain/quotas';
+import { quotaOffered, quotaRefusal, type QuotaRefusalCode } from '../../domain/quotas';
 import type { RailQuota } from '../../domain/railwayRules';
 import { istText, tatkalFareQuote } from '../../domain/tatkal';
-import type { BerthType, PassengerInput } from '../../domain/types';
+import { isClassCode, type BerthType, type PassengerInput } from '../../domain/types';
 import { findBooking, listUserBookings } from '../../db/repositories/bookings';
 import { listNotifications } from '../../db/repositories/notifications';
 import { CardInvalidError } from '../../payments';
@@ -597,9 +597,15 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalog'],
         summary: 'Free berths per class for a segment on a date',
         description:
-          'Cached for a few seconds; a booking made through this API refreshes it at once. While the seat inventory cannot be reached, each class is answered from the last value read (stale: true, asOf: when it was read), or 503 with Retry-After when there is none.',
+          'Berths of the quota pool asked for (default GN), with its adult fare (Tatkal: with the Tatkal charge); with a quota other than GN, only the classes that have it. Cached for a few seconds; a booking made through this API refreshes it at once. While the seat inventory cannot be reached, each class is answered from the last value read (stale: true, asOf: when it was read), or 503 with Retry-After when there is none.',
         params: Type.Object({ number: TrainNumber }),
-        querystring: Type.Object({ date: IsoDate, from: StationCode, to: StationCode, classCode: Type.Optional(ClassCodeSchema) }),
+        querystring: Type.Object({
+          date: IsoDate,
+          from: StationCode,
+          to: StationCode,
+          classCode: Type.Optional(ClassCodeSchema),
+          quota: Type.Optional(QuotaSchema),
+        }),
         response: {
           200: Type.Object({
             trainNumber: Type.String(),
@@ -625,15 +631,19 @@ const bookings: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { number } = req.params;
       const { date, from, to } = req.query;
+      const quota: RailQuota = (req.query.quota as RailQuota | undefined) ?? 'GN';
       const info = await app.journeys.trainInfo(number);
-      const classCodes = req.query.classCode ? [req.query.classCode] : info.classes;
+      const offered = (c: string) => isClassCode(c) && quotaOffered(c, quota);
+      if (req.query.classCode && !offered(req.query.classCode)) throw new AppError('QUOTA_NOT_OFFERED', `${req.query.classCode} has no ${quota} quota`);
+      const classCodes = (req.query.classCode ? [req.query.classCode] : info.classes).filter(offered);
       const classes = [];
       let runDate = '';
       for (const classCode of classCodes) {
-        const j = await app.journeys.plan({ trainNumber: number, date, classCode, from, to });
+        const j = await app.journeys.plan({ trainNumber: number, date, classCode, from, to, quota });
         runDate = j.runDate;
-        const a = await app.availability.get({ trainNumber: number, runDate: j.runDate, classCode, fromSeq: j.from.seq, toSeq: j.to.seq });
-        const fare = fareQuote({ classCode: j.classCode, distanceKm: j.distanceKm, superfast: j.superfast, passengers: [{ age: 30 }] });
+        const a = await app.availability.get({ trainNumber: number, runDate: j.runDate, classCode, fromSeq: j.from.seq, toSeq: j.to.seq, quota });
+        const fareInput = { classCode: j.classCode, distanceKm: j.distanceKm, superfast: j.superfast, passengers: [{ age: 30 }] };
+        const fare = quota === 'TQ' ? tatkalFareQuote(fareInput) : fareQuote(fareInput);
         classes.push({
           classCode,
           available: a.available,

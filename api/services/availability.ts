@@ -12,6 +12,12 @@ import { availabilityQuery, inventoryWorkflowId } from '../../contracts';
 import type { Availability } from '../../domain/allocation';
 import type { Db } from '../../db/client';
 import { inventoryLayout } from '../../db/repositories/trains';
+import { berthsInPool } from '../../domain/quotas';
+import type { RailQuota } from '../../domain/railwayRules';
+import { isClassCode, type BerthType } from '../../domain/types';
+
+/** GN keeps the keys it always had; other pools get their own. */
+const quotaSuffix = (k: AvailabilityKey) => (k.quota && k.quota !== 'GN' ? `:${k.quota}` : '');
 import { DependencyUnavailable } from '../dependencies';
 
 export interface AvailabilityKey {
@@ -20,6 +26,8 @@ export interface AvailabilityKey {
   classCode: string;
   fromSeq: number;
   toSeq: number;
+  /** The quota pool asked about; GN when omitted. */
+  quota?: RailQuota;
 }
 
 export type AvailabilityAnswer = Availability &
@@ -31,6 +39,8 @@ export interface AvailabilityDeps {
   db: Db;
   ttlSeconds: number;
   lastKnownSeconds: number;
+  /** How new inventories split their berths (config.railway), for a run nobody has booked yet. */
+  pools: { on: boolean; racBerthsPerCoach: Partial<Record<string, number>> };
   /** Runs Temporal calls under a deadline and the Temporal gate (app.withTemporal). */
   withTemporal<T>(fn: () => Promise<T>): Promise<T>;
   log: { warn(o: object, m: string): void };
@@ -44,7 +54,7 @@ export class AvailabilityService {
   }
 
   private lastKnownKey(k: AvailabilityKey): string {
-    return `availlast:${inventoryWorkflowId(k.trainNumber, k.runDate, k.classCode)}:${k.fromSeq}-${k.toSeq}`;
+    return `availlast:${inventoryWorkflowId(k.trainNumber, k.runDate, k.classCode)}:${k.fromSeq}-${k.toSeq}${quotaSuffix(k)}`;
   }
 
   async get(k: AvailabilityKey): Promise<AvailabilityAnswer> {
@@ -52,7 +62,7 @@ export class AvailabilityService {
     let cacheKey: string | null = null;
     try {
       const version = (await redis.get(this.versionKey(k))) ?? '0';
-      cacheKey = `avail:${inventoryWorkflowId(k.trainNumber, k.runDate, k.classCode)}:v${version}:${k.fromSeq}-${k.toSeq}`;
+      cacheKey = `avail:${inventoryWorkflowId(k.trainNumber, k.runDate, k.classCode)}:v${version}:${k.fromSeq}-${k.toSeq}${quotaSuffix(k)}`;
       const cached = await redis.get(cacheKey);
       if (cached) return { ...(JSON.parse(cached) as Availability), source: 'cache', stale: false };
     } catch (err) {
@@ -99,15 +109,19 @@ export class AvailabilityService {
   private async fromActor(k: AvailabilityKey): Promise<Availability & { source: 'inventory' | 'layout' }> {
     try {
       const handle = this.deps.client.workflow.getHandle(inventoryWorkflowId(k.trainNumber, k.runDate, k.classCode));
-      const a = await this.deps.withTemporal(() => handle.query(availabilityQuery, { fromSeq: k.fromSeq, toSeq: k.toSeq }));
+      const a = await this.deps.withTemporal(() => handle.query(availabilityQuery, { fromSeq: k.fromSeq, toSeq: k.toSeq, quota: k.quota ?? 'GN' }));
       return { ...a, source: 'inventory' };
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
-    // Nobody has booked this run yet: everything is free.
+    // Nobody has booked this run yet: every berth of the pool is free (the inventory will keep the RAC ones apart).
     const layout = await inventoryLayout(this.deps.db, k.trainNumber, k.classCode);
+    const berths = layout.berths.map((b) => ({ coach: b.coach, berthNo: b.berthNo, type: b.type as BerthType }));
+    const { on, racBerthsPerCoach } = this.deps.pools;
+    const rac = Object.hasOwn(racBerthsPerCoach, k.classCode) ? racBerthsPerCoach[k.classCode] : undefined;
+    const pool = isClassCode(k.classCode) ? berthsInPool(k.classCode, berths, k.quota ?? 'GN', { pools: on, ...(rac === undefined ? {} : { racPerCoach: rac }) }) : berths;
     const byType: Availability['byType'] = {};
-    for (const b of layout.berths) byType[b.type as keyof Availability['byType']] = (byType[b.type as keyof Availability['byType']] ?? 0) + 1;
-    return { available: layout.berths.length, byType, source: 'layout' };
+    for (const b of pool) byType[b.type] = (byType[b.type] ?? 0) + 1;
+    return { available: pool.length, byType, source: 'layout' };
   }
 }

@@ -59,6 +59,18 @@ it('splits each class into its quota pools, as the documented table says', async
   const split = quotaSplit(CLASS, map.coaches.length, berths.length / map.coaches.length);
   expect({ GN: count('GN'), TQ: count('TQ'), LD: count('LD'), SS: count('SS'), RAC: count('RAC') }).toEqual(split);
   expect(berths.filter((b) => b.quota === 'SS').every((b) => b.type === 'LB')).toBe(true);
+
+  // Availability per pool, from the inventory and, for a run nobody has booked, from the layout alike.
+  const avail = async (date: string, quota?: string) =>
+    (await api(stack).get(`/trains/${TRAIN}/availability?date=${date}&from=${train.route[0]!.stationCode}&to=${last().stationCode}&classCode=${CLASS}${quota ? `&quota=${quota}` : ''}`)).body
+      .classes[0] as { available: number; fare: number };
+  expect((await avail(runDate)).available).toBe(split.GN - 1);
+  const tatkal = await avail(runDate, 'TQ');
+  expect(tatkal.available).toBe(split.TQ);
+  expect(tatkal.fare).toBeGreaterThan((await avail(runDate)).fare);
+  const fresh = addDays(todayIst(), 5);
+  expect((await avail(fresh)).available).toBe(split.GN);
+  expect((await avail(fresh, 'SS')).available).toBe(split.SS);
 });
 
 it('refuses Tatkal before its window with the opening time, and prices it with the Tatkal charge after', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { allocate, createInventory, type BerthInput } from '../../domain/allocation';
-import { assignQuotaPools, chartPoolCounts, chartReleases, hasFreeHop, inventoryChartReleases, quotaOffered, quotaRefusal, type QuotaPassenger } from '../../domain/quotas';
+import { assignQuotaPools, berthsInPool, chartPoolCounts, chartReleases, hasFreeHop, inventoryChartReleases, quotaOffered, quotaRefusal, type QuotaPassenger } from '../../domain/quotas';
 import { createRailState } from '../../domain/railInventory';
 import { quotaSplit } from '../../domain/railwayRules';
 import { coachLayout, TRAVEL_CLASSES } from '../../db/seed/classes';
@@ -170,5 +170,18 @@ describe('assignQuotaPools', () => {
     createRailState(none, 'SL', { racPerCoach: 0 });
     expect(none.berths.filter((b) => b.quota === 'RAC').length).toBe(0);
     expect(none.berths.filter((b) => b.quota === 'GN').length).toBe(quotaSplit('SL', 2, 72).GN + quotaSplit('SL', 2, 72).RAC);
+  });
+});
+
+describe('berthsInPool (availability of a run nobody has booked)', () => {
+  const berths = coachLayout('SL').map((b) => ({ coach: 'S1', berthNo: b.berthNo, type: b.berthType }));
+
+  it('counts each pool as a new inventory will sell it, RAC side-lowers apart', () => {
+    const split = quotaSplit('SL', 1, berths.length);
+    for (const quota of ['GN', 'TQ', 'LD', 'SS'] as const) expect(berthsInPool('SL', berths, quota, { pools: true }).length).toBe(split[quota]);
+    // Without pools every berth but the RAC ones is general.
+    expect(berthsInPool('SL', berths, 'GN', { pools: false }).length).toBe(berths.length - split.RAC);
+    expect(berthsInPool('SL', berths, 'TQ', { pools: false })).toEqual([]);
+    expect(berthsInPool('SL', berths, 'GN', { pools: false, racPerCoach: 0 }).length).toBe(berths.length);
   });
 });
