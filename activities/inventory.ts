@@ -45,6 +45,11 @@ export interface InventoryDeps {
 
 export const DEFAULT_CHART_LEAD_MS = CHART_HOURS_BEFORE_DEPARTURE * 3600_000;
 
+/** A recorded hold's deadline as the inventory keeps it: the booking's plus the grace, as for a hold it places itself. */
+function inventoryDeadline(status: 'sold' | 'held', holdExpiresAt: number | null): { holdExpiresAt?: number } {
+  return status === 'held' && holdExpiresAt !== null ? { holdExpiresAt: holdExpiresAt + HOLD_GRACE_MS } : {};
+}
+
 /**
  * Groups the per-passenger rows into bookings; a hold with a passenger whose berth was never recorded is left out.
  * A booking with RAC or waitlisted passengers (`waiting`) is placed back one confirmed passenger at a time, under
@@ -55,7 +60,7 @@ function toBookings(rows: PersistedSeatRow[], waiting: ReadonlySet<string>): { b
   for (const r of rows) byPnr.set(r.pnr, [...(byPnr.get(r.pnr) ?? []), r]);
   const bookings: PersistedBooking[] = [];
   const unplaced: string[] = [];
-  const deadline = (r: PersistedSeatRow) => (r.status === 'held' && r.holdExpiresAt !== null ? { holdExpiresAt: r.holdExpiresAt + HOLD_GRACE_MS } : {});
+  const deadline = (r: PersistedSeatRow) => inventoryDeadline(r.status, r.holdExpiresAt);
   for (const [pnr, seats] of byPnr) {
     if (waiting.has(pnr)) {
       for (const s of seats) {
@@ -81,7 +86,6 @@ function toBookings(rows: PersistedSeatRow[], waiting: ReadonlySet<string>): { b
       status: first.status,
       fromSeq: first.fromSeq,
       toSeq: first.toSeq,
-      // The inventory's own deadline is the booking's plus the grace, as for a hold it places itself.
       ...deadline(first),
       seats: seats.map((s) => ({ passengerIndex: s.passengerIdx, coach: s.coach!, berthNo: s.berthNo! })),
     });
@@ -94,7 +98,7 @@ function toWaitBooking(w: PersistedWaitingRow): PersistedWaitBooking {
   return {
     bookingId: w.pnr,
     sold: w.status === 'sold',
-    ...(w.status === 'held' && w.holdExpiresAt !== null ? { holdExpiresAt: w.holdExpiresAt + HOLD_GRACE_MS } : {}),
+    ...inventoryDeadline(w.status, w.holdExpiresAt),
     fromSeq: w.fromSeq,
     toSeq: w.toSeq,
     quota: isRailQuota(w.quota) ? w.quota : 'GN',

@@ -133,8 +133,8 @@ export function bookingWindowRefusal(input: BookingWindowInput): RuleRefusal<Win
  */
 export function tatkalRefusal(classCode: string, runDate: string, now: number): { reason: 'QUOTA_NOT_OFFERED' } | { reason: 'TATKAL_NOT_OPEN'; opensAt: number } | null {
   if (!isClassCode(classCode) || !tatkalOffered(classCode)) return { reason: 'QUOTA_NOT_OFFERED' };
-  const opensAt = bookingOpensAt('TQ', classCode, runDate);
-  return now < opensAt ? { reason: 'TATKAL_NOT_OPEN', opensAt } : null;
+  const w = bookingWindow({ quota: 'TQ', classCode, journeyDate: runDate, now });
+  return w.state === 'not_open' ? { reason: 'TATKAL_NOT_OPEN', opensAt: w.opensAt } : null;
 }
 
 /** An instant as IST wall-clock text: 2026-01-01 08:00 IST. */

@@ -73,7 +73,7 @@ import { confirmSeatsSignal, releasePassengersSignal, releaseSeatsSignal, type C
 import { SA } from '../contracts/searchAttributeKeys';
 import type { AllocatedSeat } from '../domain/allocation';
 import { fullRefund, refundQuote } from '../domain/refunds';
-import { partialCancellationQuote } from '../domain/partialCancellation';
+import { partialCancellationQuote, type PartialCancellationQuote, type TicketStatus } from '../domain/partialCancellation';
 import { cancellationEmail, chartEmail, partialCancellationEmail, reminderEmail, rupees, statusChangeEmail, ticketEmail } from '../domain/ticket';
 import type { ClassCode } from '../domain/types';
 import { railStatusLabel as statusLabel, type RailPassengerStatus as PassengerStatus } from '../domain/railInventory';
@@ -310,6 +310,11 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     upsertSearchAttributes([{ key: SA.TicketStatus, value: now }]);
   };
   const statusLabels = () => (statuses ? statuses.map(statusLabel) : undefined);
+  /** Takes these statuses and berths, with the passengers cancelled alone shown cancelled and holding none. */
+  const showCancelled = (now: readonly PassengerStatus[], berths: readonly AllocatedSeat[]) => {
+    statuses = now.map((st, i) => (cancelledPassengers.includes(i) ? { status: 'CAN' } : st));
+    seats = berths.filter((x) => !cancelledPassengers.includes(x.passengerIndex));
+  };
   const setStatus = (next: BookingStatus, detail?: string) => {
     status = next;
     note(next, detail);
@@ -710,21 +715,17 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
    */
   const cancelSomePassengers = async (req: { passengerIndexes: number[]; reason: string; by: string }) => {
     const now: PassengerStatus[] = statuses ?? input.passengers.map(() => ({ status: 'CNF' }));
-    const quote = partialCancellationQuote({
-      classCode: input.classCode as ClassCode,
-      quota: input.quota ?? 'GN',
-      passengers: req.passengerIndexes.map((i) => {
+    const quote = quotePassengers(
+      input,
+      req.passengerIndexes.map((i) => {
         const st = now[i]!.status;
-        return { passengerIndex: i, status: st === 'CAN' ? 'CNF' : st, fare: input.fare.perPassenger[i]?.total ?? 0 };
+        return { passengerIndex: i, status: st === 'CAN' ? 'CNF' : st };
       }),
-      departureAt: input.departureAt,
-      cancelledAt: Date.now(),
-      ...(chartedAt === undefined ? {} : { chartedAt }),
-    });
+      { cancelledAt: Date.now(), chartedAt },
+    );
     const refunded = await refundPart(quote.refundTotal, `partial cancellation: ${req.reason}`, `p${partialsDone + 1}`, 'partial');
     cancelledPassengers.push(...req.passengerIndexes);
-    statuses = now.map((st, i) => (cancelledPassengers.includes(i) ? { status: 'CAN' } : st));
-    seats = seats.filter((x) => !cancelledPassengers.includes(x.passengerIndex));
+    showCancelled(now, seats);
     const releasePassengers = () =>
       getExternalWorkflowHandle(input.inventoryWorkflowId)
         .signal(releasePassengersSignal, { bookingId: pnr, passengerIndexes: req.passengerIndexes, passengers: input.passengers })
@@ -743,7 +744,7 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     await audit(req.by, 'cancel_passengers', { passengers: req.passengerIndexes, refund: refunded, rules: quote.lines.map((l) => l.rule) });
     showTicketStatus();
     showDetails(`cancelled ${who}`);
-    const email = partialCancellationEmail(view(), who, refunded, [...new Set(quote.lines.map((l) => l.rule))].join('; '));
+    const email = partialCancellationEmail(view(), who, refunded, quote.rules);
     await deliver({ dedupeKey: `ticket:${pnr}:partial:${partialsDone + 1}`, kind: 'ticket', to: input.email, userId: input.userId, pnr, ...email }, 'notice_delivery_failed');
     partialsDone += 1; // answers the update
   };
@@ -763,10 +764,8 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     const dropped = charted ? n.statuses.flatMap((st, i) => (st.status === 'CAN' && !cancelledPassengers.includes(i) ? [i] : [])) : [];
     // A notice the inventory computed before it learnt of a partial cancellation still shows those passengers:
     // they stay cancelled, and their berths are not theirs.
-    const noticed = n.statuses.map((st, i) => (cancelledPassengers.includes(i) ? ({ status: 'CAN' } as const) : st));
-    const changed = JSON.stringify(before ?? input.passengers.map(() => ({ status: 'CNF' }))) !== JSON.stringify(noticed);
-    statuses = noticed;
-    seats = n.seats.filter((x) => !cancelledPassengers.includes(x.passengerIndex));
+    showCancelled(n.statuses, n.seats);
+    const changed = JSON.stringify(before ?? input.passengers.map(() => ({ status: 'CNF' }))) !== JSON.stringify(statuses);
     const labels = statusLabels() as string[];
     if (changed) {
       statusChanges += 1;
@@ -790,15 +789,12 @@ async function runBooking(input: BookingInput, { localPay, firstChargeMs }: PayP
     let refunded = 0;
     let rule = '';
     if (dropped.length > 0) {
-      const quote = partialCancellationQuote({
-        classCode: input.classCode as ClassCode,
-        quota: input.quota ?? 'GN',
-        passengers: dropped.map((i) => ({ passengerIndex: i, status: 'WL', fare: input.fare.perPassenger[i]?.total ?? 0 })),
-        departureAt: input.departureAt,
-        cancelledAt: Date.now(),
-        by: 'chart',
-      });
-      rule = [...new Set(quote.lines.map((l) => l.rule))].join('; ');
+      const quote = quotePassengers(
+        input,
+        dropped.map((i) => ({ passengerIndex: i, status: 'WL' as const })),
+        { cancelledAt: Date.now(), by: 'chart' },
+      );
+      rule = quote.rules;
       refunded = await refundPart(quote.refundTotal, 'left waitlisted at the chart', 'chart', 'chart');
       cancelledPassengers.push(...dropped);
       const everyone = cancelledPassengers.length >= input.passengers.length;
@@ -887,17 +883,29 @@ function waitingRefund(
   chartedAt: number | undefined,
   unrefunded: number,
 ): { refundAmount: number; rule: string } {
+  // Passengers cancelled before (CAN) were refunded then.
+  const passengers = statuses.flatMap((s, i) => (s.status === 'CAN' ? [] : [{ passengerIndex: i, status: s.status }]));
+  const quote = quotePassengers(input, passengers, { cancelledAt, chartedAt });
+  return { refundAmount: Math.min(quote.refundTotal, unrefunded), rule: quote.rules };
+}
+
+/**
+ * The refund of some passengers of the booking, each by their status and their own fare
+ * (domain/partialCancellation.ts), with the rules applied as one text.
+ */
+function quotePassengers(
+  input: BookingInput,
+  passengers: readonly { passengerIndex: number; status: TicketStatus }[],
+  opts: { cancelledAt: number; chartedAt?: number | undefined; by?: 'chart' },
+): PartialCancellationQuote & { rules: string } {
   const quote = partialCancellationQuote({
     classCode: input.classCode as ClassCode,
     quota: input.quota ?? 'GN',
-    // Passengers cancelled before (CAN) were refunded then.
-    passengers: statuses.flatMap((s, i) =>
-      s.status === 'CAN' ? [] : [{ passengerIndex: i, status: s.status, fare: input.fare.perPassenger[i]?.total ?? 0 }],
-    ),
+    passengers: passengers.map((p) => ({ ...p, fare: input.fare.perPassenger[p.passengerIndex]?.total ?? 0 })),
     departureAt: input.departureAt,
-    cancelledAt,
-    ...(chartedAt === undefined ? {} : { chartedAt }),
+    cancelledAt: opts.cancelledAt,
+    ...(opts.chartedAt === undefined ? {} : { chartedAt: opts.chartedAt }),
+    ...(opts.by ? { by: opts.by } : {}),
   });
-  const rules = [...new Set(quote.lines.map((l) => l.rule))].join('; ');
-  return { refundAmount: Math.min(quote.refundTotal, unrefunded), rule: rules };
+  return { ...quote, rules: [...new Set(quote.lines.map((l) => l.rule))].join('; ') };
 }

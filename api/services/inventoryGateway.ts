@@ -97,6 +97,9 @@ function trainDeparted(err: unknown, input: InventoryInput): AppError | undefine
   return new AppError('TRAIN_DEPARTED', `train ${input.trainNumber} of ${input.runDate} has left; its ${input.classCode} seats are closed`);
 }
 
+/** Before sending again to an actor that asked to retry (loading, continuing as new): 100 ms doubling to 1 s. */
+const retryPauseMs = (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 5), 1000);
+
 /** The inventory's final refusals of prepareChart (typed ApplicationFailures from its validator). */
 function chartRefusal(err: unknown): AppError | undefined {
   if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return undefined;
@@ -191,7 +194,7 @@ export class InventoryGateway {
         if (!isRetryable(err) || Date.now() >= deadline || attempt >= this.maxAttempts) {
           throw isRetryable(err) ? holdTimedOut(this.opts.retryAfterSeconds ?? 5) : err;
         }
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
+        await new Promise((r) => setTimeout(r, retryPauseMs(attempt)));
       }
     }
   }
@@ -264,7 +267,7 @@ export class InventoryGateway {
       if (retry.length > 0) {
         this.stats.retries += 1;
         // Back off a little (the actor is loading or continuing as new), then go to the front of the queue.
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(retry[0]!.attempts, 5), 1000)));
+        await new Promise((r) => setTimeout(r, retryPauseMs(retry[0]!.attempts)));
         lane.queue.unshift(...retry);
       }
     }
